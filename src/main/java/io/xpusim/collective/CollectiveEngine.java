@@ -1,0 +1,72 @@
+package io.xpusim.collective;
+
+import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.Device;
+import io.xpusim.hardware.Route;
+import io.xpusim.kernel.Simulation;
+import io.xpusim.resource.Activity;
+import io.xpusim.resource.FairShareSolver;
+import java.util.List;
+
+/**
+ * Lowers collectives to flows on the cluster's routes, where they contend with everything else through
+ * the fair-share solver. Today: ring all-reduce (each rank sends 2(n−1)/n of the buffer to its ring
+ * successor, plus 2(n−1) latency steps). The bus bandwidth it reaches is the route's achieved bandwidth,
+ * the nccl-tests definition.
+ */
+public final class CollectiveEngine {
+    private final Simulation sim;
+    private final FairShareSolver solver;
+    private final Cluster cluster;
+    private double bytesSent;
+    private double bytesDelivered;
+
+    public CollectiveEngine(Simulation sim, FairShareSolver solver, Cluster cluster) {
+        this.sim = sim;
+        this.solver = solver;
+        this.cluster = cluster;
+    }
+
+    /** Bytes put on the wire by all collectives started so far. */
+    public double bytesSent() {
+        return bytesSent;
+    }
+
+    /** Bytes that arrived; equals {@link #bytesSent()} once every collective has finished. */
+    public double bytesDelivered() {
+        return bytesDelivered;
+    }
+
+    /**
+     * Runs {@code count} back-to-back ring all-reduces of {@code bytes} each over {@code group} (for
+     * example, the two per layer of a tensor-parallel forward pass) and calls {@code done} when all have
+     * finished. A group of one device finishes at once.
+     */
+    public void allReduce(List<Device> group, double bytes, int count, Runnable done) {
+        int n = group.size();
+        if (n <= 1 || count == 0 || bytes <= 0) {
+            done.run();
+            return;
+        }
+        double perRankBytes = count * bytes * 2.0 * (n - 1) / n;
+        long stepLatency = 0;
+        Route[] routes = new Route[n];
+        for (int i = 0; i < n; i++) {
+            routes[i] = cluster.route(group.get(i), group.get((i + 1) % n));
+            stepLatency = Math.max(stepLatency, routes[i].latencyPicos());
+        }
+        long latency = (long) count * 2L * (n - 1) * stepLatency;
+        int[] outstanding = {n};
+        Activity.Completion onFlowDone = a -> {
+            bytesDelivered += a.totalWork();
+            if (--outstanding[0] == 0) {
+                sim.scheduleIn(latency, arg -> done.run(), 0);
+            }
+        };
+        for (int i = 0; i < n; i++) {
+            bytesSent += perRankBytes;
+            solver.start(new Activity("all-reduce " + group.get(i).name() + "->" + group.get((i + 1) % n).name(),
+                    perRankBytes, routes[i].hopsArray(), Double.POSITIVE_INFINITY, onFlowDone));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.xpusim.hardware;
+
+import io.xpusim.resource.Resource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The device graph of a simulated cluster: nodes built from templates, their accelerators, and the
+ * link-direction resources that transfers share. Routes between devices are computed once and cached.
+ */
+public final class Cluster {
+    private final List<NodeInstance> nodes;
+    private final List<Device> devices;
+    private final Map<Long, Route> routeCache = new HashMap<>();
+
+    private Cluster(List<NodeInstance> nodes, List<Device> devices) {
+        this.nodes = nodes;
+        this.devices = devices;
+    }
+
+    /** A requested group of identical nodes. */
+    public record NodeGroup(NodeProfile profile, int count) {
+    }
+
+    /** Builds the graph for the given node groups, in order; device ids are dense from 0. */
+    public static Cluster build(List<NodeGroup> groups) {
+        List<NodeInstance> nodes = new ArrayList<>();
+        List<Device> devices = new ArrayList<>();
+        for (NodeGroup g : groups) {
+            for (int c = 0; c < g.count(); c++) {
+                nodes.add(buildNode(nodes.size(), g.profile(), devices));
+            }
+        }
+        return new Cluster(Collections.unmodifiableList(nodes), Collections.unmodifiableList(devices));
+    }
+
+    private static NodeInstance buildNode(int index, NodeProfile p, List<Device> allDevices) {
+        String prefix = "node" + index;
+        List<Device> local = new ArrayList<>();
+        for (int i = 0; i < p.deviceCount(); i++) {
+            Device d = new Device(allDevices.size(), prefix + "/" + p.device().kind().name().toLowerCase(java.util.Locale.ROOT) + i,
+                    p.device(), index);
+            allDevices.add(d);
+            local.add(d);
+        }
+        int n = p.deviceCount();
+        Resource[] egress = new Resource[n];
+        Resource[] ingress = new Resource[n];
+        Resource[] up = new Resource[0];
+        Resource[] down = new Resource[0];
+        Resource[][] mesh = new Resource[0][0];
+        LinkProfile link = p.scaleUpLink();
+        switch (p.scaleUpTopology()) {
+            case SWITCH, PCIE_SWITCH -> {
+                for (int i = 0; i < n; i++) {
+                    egress[i] = new Resource(local.get(i).name() + "/" + link.name() + "/out", link.achievedBandwidthBytesPerSecond());
+                    ingress[i] = new Resource(local.get(i).name() + "/" + link.name() + "/in", link.achievedBandwidthBytesPerSecond());
+                }
+                if (p.scaleUpTopology() == ScaleUpTopology.PCIE_SWITCH) {
+                    int switches = (n + p.devicesPerSwitch() - 1) / p.devicesPerSwitch();
+                    up = new Resource[switches];
+                    down = new Resource[switches];
+                    for (int s = 0; s < switches; s++) {
+                        up[s] = new Resource(prefix + "/pcie-switch" + s + "/uplink/out", link.achievedBandwidthBytesPerSecond());
+                        down[s] = new Resource(prefix + "/pcie-switch" + s + "/uplink/in", link.achievedBandwidthBytesPerSecond());
+                    }
+                }
+            }
+            case FULL_MESH -> {
+                // the profile's bandwidth is the device's aggregate over its n-1 peer links
+                double perPeer = link.achievedBandwidthBytesPerSecond() / Math.max(1, n - 1);
+                mesh = new Resource[n][n];
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        if (i != j) {
+                            mesh[i][j] = new Resource(local.get(i).name() + "->" + local.get(j).name(), perPeer);
+                        }
+                    }
+                }
+            }
+            case C2C, NONE -> { }
+        }
+        return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh);
+    }
+
+    public List<NodeInstance> nodes() {
+        return nodes;
+    }
+
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** Every link-direction resource, for utilisation reports and invariant checks. */
+    public List<Resource> linkResources() {
+        List<Resource> out = new ArrayList<>();
+        for (NodeInstance n : nodes) {
+            Collections.addAll(out, n.egress());
+            Collections.addAll(out, n.ingress());
+            Collections.addAll(out, n.switchUp());
+            Collections.addAll(out, n.switchDown());
+            for (Resource[] row : n.meshLinks()) {
+                for (Resource r : row) {
+                    if (r != null) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        out.removeIf(r -> r == null);
+        return out;
+    }
+
+    /** The path for bytes from {@code a} to {@code b}; throws {@link RouteNotFoundException} if none. */
+    public Route route(Device a, Device b) {
+        long key = ((long) a.id() << 32) | b.id();
+        Route r = routeCache.get(key);
+        if (r == null) {
+            r = computeRoute(a, b);
+            routeCache.put(key, r);
+        }
+        return r;
+    }
+
+    private Route computeRoute(Device a, Device b) {
+        if (a == b) {
+            return new Route(List.of(), 0);
+        }
+        if (a.nodeIndex() != b.nodeIndex()) {
+            throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
+                    + ": they are on different nodes and this cluster has no scale-out network");
+        }
+        NodeInstance node = nodes.get(a.nodeIndex());
+        NodeProfile p = node.profile();
+        int i = node.devices().indexOf(a);
+        int j = node.devices().indexOf(b);
+        long latency = p.scaleUpLink() == null ? 0 : p.scaleUpLink().latencyPicos();
+        return switch (p.scaleUpTopology()) {
+            case SWITCH -> new Route(List.of(node.egress()[i], node.ingress()[j]), latency);
+            case PCIE_SWITCH -> {
+                int si = i / p.devicesPerSwitch();
+                int sj = j / p.devicesPerSwitch();
+                yield si == sj ? new Route(List.of(node.egress()[i], node.ingress()[j]), latency)
+                        : new Route(List.of(node.egress()[i], node.switchUp()[si], node.switchDown()[sj], node.ingress()[j]),
+                        2 * latency);
+            }
+            case FULL_MESH -> new Route(List.of(node.meshLinks()[i][j]), latency);
+            case C2C, NONE -> throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
+                    + ": node template '" + p.name() + "' has no device-to-device fabric");
+        };
+    }
+}

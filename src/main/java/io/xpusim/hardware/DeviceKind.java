@@ -1,0 +1,4 @@
+package io.xpusim.hardware;
+
+/** What a compute device is: an accelerator that runs model kernels, or a host CPU. */
+public enum DeviceKind { GPU, NPU, CPU }

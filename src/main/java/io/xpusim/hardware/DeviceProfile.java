@@ -1,0 +1,45 @@
+package io.xpusim.hardware;
+
+import io.xpusim.units.Precision;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A compute device model (GPU, NPU or CPU): dense peak FLOP/s per precision, its local memory, the
+ * efficiencies that turn peaks into achieved rates, power and price.
+ *
+ * @param gemmEfficiency      best achieved dense-GEMM fraction of peak (large shapes)
+ * @param gemmHalfRows        GEMM row count at which the achieved fraction is half of {@code gemmEfficiency}
+ * @param attentionEfficiency achieved fraction of peak in fused (flash) attention
+ * @param kernelLaunchPicos   CPUs only: host time to launch one accelerator kernel
+ */
+public record DeviceProfile(String name, DeviceKind kind, String description,
+                            EnumMap<Precision, Double> peakFlopsPerSecond, MemoryProfile memory,
+                            double gemmEfficiency, double gemmHalfRows, double attentionEfficiency,
+                            double tdpWatts, double pricePerHourUsd, int cores, long kernelLaunchPicos,
+                            Map<String, String> sources) {
+
+    /** Peak for a precision, or 0 when the device has no such math. */
+    public double peakFlopsPerSecond(Precision p) {
+        Double v = peakFlopsPerSecond.get(p);
+        return v == null ? 0 : v;
+    }
+
+    /** One-line spec for `xpusim profiles`. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(kind.name().toLowerCase(java.util.Locale.ROOT));
+        double bf16 = peakFlopsPerSecond(Precision.BF16);
+        if (bf16 > 0) {
+            sb.append(String.format(java.util.Locale.ROOT, ", %.0f TFLOP/s bf16", bf16 / 1e12));
+        }
+        if (memory != null) {
+            sb.append(String.format(java.util.Locale.ROOT, ", %.0f GiB %s at %.2f TB/s", memory.capacityBytes() / (1L << 30),
+                    memory.kind().name(), memory.bandwidthBytesPerSecond() / 1e12));
+        }
+        if (cores > 0) {
+            sb.append(", ").append(cores).append(" cores");
+        }
+        return sb.toString();
+    }
+}

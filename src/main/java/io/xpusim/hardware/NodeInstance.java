@@ -1,0 +1,13 @@
+package io.xpusim.hardware;
+
+import io.xpusim.resource.Resource;
+import java.util.List;
+
+/**
+ * One built node: its accelerators and the port resources of its scale-up fabric. For a switch the ports
+ * are each device's egress and ingress; for PCIe switches the device ports plus each switch's uplink in
+ * both directions; for a full mesh one resource per ordered device pair.
+ */
+public record NodeInstance(int index, NodeProfile profile, List<Device> devices, Resource[] egress, Resource[] ingress,
+                           Resource[] switchUp, Resource[] switchDown, Resource[][] meshLinks) {
+}

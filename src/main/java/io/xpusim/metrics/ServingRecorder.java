@@ -1,0 +1,111 @@
+package io.xpusim.metrics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Collects what a serving simulation did: one record per request and, per time bin, queue lengths,
+ * KV-cache use, batch sizes, token output and device busy time.
+ */
+public final class ServingRecorder {
+    private final List<RequestRecord> requests = new ArrayList<>();
+    private final BinnedSeries running;
+    private final BinnedSeries waiting;
+    private final BinnedSeries kvUsedFraction;
+    private final BinnedSeries batchedTokens;
+    private final BinnedSeries iterations;
+    private final BinnedSeries outputTokens;
+    private final BinnedSeries deviceBusySeconds;
+    private final int totalDevices;
+    private long[] batchSizeCounts = new long[64];
+    private long iterationCount;
+    private long lastEventPicos;
+
+    public ServingRecorder(long binPicos, int totalDevices) {
+        running = new BinnedSeries(binPicos);
+        waiting = new BinnedSeries(binPicos);
+        kvUsedFraction = new BinnedSeries(binPicos);
+        batchedTokens = new BinnedSeries(binPicos);
+        iterations = new BinnedSeries(binPicos);
+        outputTokens = new BinnedSeries(binPicos);
+        deviceBusySeconds = new BinnedSeries(binPicos);
+        this.totalDevices = totalDevices;
+    }
+
+    public void requestDone(RequestRecord r) {
+        requests.add(r);
+        if (r.completed()) {
+            lastEventPicos = Math.max(lastEventPicos, Math.round(r.finishSeconds() * 1e12));
+        }
+    }
+
+    /** One iteration of {@code devices} devices over [start, end). */
+    public void iteration(long startPicos, long endPicos, int devices, int prefillTokens, int decodeSeqs, int runningSeqs,
+                          int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusy, int tokensOut) {
+        iterationCount++;
+        double share = devices / (double) totalDevices;
+        running.addInterval(startPicos, endPicos, runningSeqs);
+        waiting.addInterval(startPicos, endPicos, waitingSeqs);
+        kvUsedFraction.addInterval(startPicos, endPicos, share * kvUsedBlocks / Math.max(1, kvTotalBlocks));
+        batchedTokens.addAt(endPicos, prefillTokens + decodeSeqs);
+        iterations.addAt(endPicos, 1);
+        outputTokens.addAt(endPicos, tokensOut);
+        deviceBusySeconds.addAt(endPicos, deviceBusy * share);
+        int size = prefillTokens > 0 ? runningSeqs : decodeSeqs;
+        if (size >= batchSizeCounts.length) {
+            batchSizeCounts = Arrays.copyOf(batchSizeCounts, Math.max(size + 1, batchSizeCounts.length * 2));
+        }
+        batchSizeCounts[size]++;
+        lastEventPicos = Math.max(lastEventPicos, endPicos);
+    }
+
+    public List<RequestRecord> requests() {
+        return requests;
+    }
+
+    public long iterationCount() {
+        return iterationCount;
+    }
+
+    /** Iterations seen with each number of running sequences (index = batch size). */
+    public long[] batchSizeCounts() {
+        int n = batchSizeCounts.length;
+        while (n > 0 && batchSizeCounts[n - 1] == 0) {
+            n--;
+        }
+        return Arrays.copyOf(batchSizeCounts, n);
+    }
+
+    public long binPicos() {
+        return running.binPicos();
+    }
+
+    /** Bins covering the run up to its last event. */
+    public int bins() {
+        return (int) (lastEventPicos / binPicos()) + 1;
+    }
+
+    /** One row per time bin, in the column order of {@link #TIMESERIES_COLUMNS}. */
+    public double[][] timeseries() {
+        int n = bins();
+        double binSeconds = binPicos() / 1e12;
+        double[][] rows = new double[n][];
+        for (int b = 0; b < n; b++) {
+            double its = iterations.total(b);
+            rows[b] = new double[] {
+                b * binSeconds,
+                running.mean(b),
+                waiting.mean(b),
+                its == 0 ? 0 : batchedTokens.total(b) / its,
+                kvUsedFraction.mean(b),
+                outputTokens.ratePerSecond(b),
+                deviceBusySeconds.total(b) / binSeconds,
+            };
+        }
+        return rows;
+    }
+
+    public static final List<String> TIMESERIES_COLUMNS = List.of("time_s", "running", "waiting",
+            "batched_tokens_per_iteration", "kv_used_fraction", "output_tokens_per_s", "device_utilisation");
+}

@@ -1,0 +1,184 @@
+package io.xpusim.resource;
+
+import io.xpusim.kernel.Simulation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assigns rates to running activities by max-min fairness (progressive filling): repeatedly find the
+ * most constrained resource — the one whose remaining capacity divided by its unassigned activities is
+ * smallest — and give each of those activities that share; an activity's own {@code rateCap} acts as a
+ * private resource. Only the connected component (activities ↔ shared resources) touched by an arrival
+ * or departure is recomputed, and only its activities get new completion events; stale completion events
+ * are ignored through a version number (lazy cancellation).
+ *
+ * <p>Invariant: for every resource, Σ rates of its activities ≤ capacity (within rounding); every
+ * activity with a positive share finishes.
+ */
+public final class FairShareSolver {
+    private static final double PICOS = 1e12;
+    private final Simulation sim;
+    private final List<Activity> componentActivities = new ArrayList<>();
+    private final List<Resource> componentResources = new ArrayList<>();
+    private final List<Resource> stack = new ArrayList<>();
+    private int mark;
+    private long started;
+    private long finished;
+
+    public FairShareSolver(Simulation sim) {
+        this.sim = sim;
+    }
+
+    public long activitiesStarted() {
+        return started;
+    }
+
+    public long activitiesFinished() {
+        return finished;
+    }
+
+    /** Starts an activity now; its completion callback runs when its work is done. */
+    public void start(Activity a) {
+        if (a.running || a.solver != null) {
+            throw new IllegalStateException("activity " + a.label() + " was already started");
+        }
+        a.solver = this;
+        a.running = true;
+        a.lastUpdatePicos = sim.now();
+        started++;
+        for (Resource r : a.resources) {
+            r.activities.add(a);
+        }
+        if (a.resources.length == 0) {
+            a.rate = a.rateCap;
+            scheduleCompletion(a);
+            return;
+        }
+        recompute(a.resources);
+    }
+
+    void finish(Activity a) {
+        settle(a, sim.now());
+        a.running = false;
+        a.remaining = 0;
+        finished++;
+        for (Resource r : a.resources) {
+            r.activities.remove(a);
+        }
+        if (a.resources.length > 0) {
+            recompute(a.resources);
+        }
+    }
+
+    private void recompute(Resource[] seeds) {
+        long now = sim.now();
+        collectComponent(seeds);
+        for (Activity a : componentActivities) {
+            settle(a, now);
+            a.frozen = false;
+        }
+        for (Resource r : componentResources) {
+            r.solverRemaining = r.capacityPerSecond();
+            r.solverUnfrozen = r.activities.size();
+        }
+        int unfrozen = componentActivities.size();
+        while (unfrozen > 0) {
+            // the tightest constraint: a shared resource's fair share, or an activity's own cap
+            double share = Double.POSITIVE_INFINITY;
+            Resource bottleneck = null;
+            for (Resource r : componentResources) {
+                if (r.solverUnfrozen > 0) {
+                    double s = Math.max(0, r.solverRemaining) / r.solverUnfrozen;
+                    if (s < share) {
+                        share = s;
+                        bottleneck = r;
+                    }
+                }
+            }
+            Activity capped = null;
+            for (Activity a : componentActivities) {
+                if (!a.frozen && a.rateCap <= share) {
+                    share = a.rateCap;
+                    capped = a;
+                }
+            }
+            if (capped != null) {
+                freeze(capped, capped.rateCap);
+                unfrozen--;
+                continue;
+            }
+            for (Activity a : bottleneck.activities) {
+                if (!a.frozen) {
+                    freeze(a, share);
+                    unfrozen--;
+                }
+            }
+        }
+        for (Resource r : componentResources) {
+            double sum = 0;
+            for (Activity a : r.activities) {
+                sum += a.rate;
+            }
+            r.setAllocatedRate(sum, now);
+        }
+        for (Activity a : componentActivities) {
+            scheduleCompletion(a);
+        }
+    }
+
+    private void freeze(Activity a, double rate) {
+        a.frozen = true;
+        a.rate = rate;
+        for (Resource r : a.resources) {
+            r.solverRemaining -= rate;
+            r.solverUnfrozen--;
+        }
+    }
+
+    private void settle(Activity a, long now) {
+        if (now > a.lastUpdatePicos) {
+            a.remaining = Math.max(0, a.remaining - a.rate * (now - a.lastUpdatePicos) / PICOS);
+            a.lastUpdatePicos = now;
+        }
+    }
+
+    private void scheduleCompletion(Activity a) {
+        a.version++;
+        if (a.rate <= 0) {
+            return; // starved: no completion until some other activity leaves
+        }
+        double picos = Math.ceil(a.remaining / a.rate * PICOS);
+        long delay = picos >= Long.MAX_VALUE / 2.0 ? Long.MAX_VALUE / 2 : (long) picos;
+        sim.scheduleIn(delay, a, a.version);
+    }
+
+    /** Breadth-first walk over activities and the resources they share, starting from {@code seeds}. */
+    private void collectComponent(Resource[] seeds) {
+        mark++;
+        componentActivities.clear();
+        componentResources.clear();
+        stack.clear();
+        for (Resource r : seeds) {
+            if (r.visitMark != mark) {
+                r.visitMark = mark;
+                stack.add(r);
+            }
+        }
+        while (!stack.isEmpty()) {
+            Resource r = stack.remove(stack.size() - 1);
+            componentResources.add(r);
+            for (Activity a : r.activities) {
+                if (a.visitMark != mark) {
+                    a.visitMark = mark;
+                    componentActivities.add(a);
+                    for (Resource other : a.resources) {
+                        if (other.visitMark != mark) {
+                            other.visitMark = mark;
+                            stack.add(other);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.xpusim.serving;
+
+import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.model.ModelSpec;
+import java.util.Locale;
+
+/**
+ * How one tensor-parallel rank's device memory is split, vLLM-style: the usable fraction of capacity,
+ * minus weights, minus a reserve for the activations of the largest batch, leaves the KV cache, counted
+ * in whole blocks.
+ *
+ * <p>Activation reserve per rank (peak of one layer, the engine frees activations between layers):
+ * max-batched-tokens × (4·hidden + qkv width + 3·intermediate/tp) × activation bytes, plus fp32 logits for
+ * max-seqs sampled rows (max-seqs × vocab/tp × 4 B).
+ */
+public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
+                         int kvBlocks) {
+
+    public double kvBytes() {
+        return kvBlocks * kvBlockBytes;
+    }
+
+    public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c) {
+        int tp = c.tp();
+        double usable = device.memory().capacityBytes() * c.gpuMemoryUtilization();
+        double weights = m.weightBytesPerRank(tp, c.weights());
+        double a = c.activations().bytesPerElement();
+        double perToken = 4.0 * m.hiddenSize() + (m.queryWidth() + 2.0 * m.kvHeadsPerRank(tp) * m.headDim()) / tp
+                + 3.0 * m.intermediateSize() / tp;
+        double activations = c.scheduler().maxBatchedTokens() * perToken * a
+                + (double) c.scheduler().maxSeqs() * m.vocabSize() / tp * 4;
+        double blockBytes = c.scheduler().blockTokens() * m.kvBytesPerTokenPerRank(tp, c.kvCache());
+        double left = usable - weights - activations;
+        if (left < blockBytes) {
+            String what = weights > usable ? "the weights alone" : "weights plus activations";
+            throw new InfeasibleConfigurationException("strategy.parallelism.tp", String.format(Locale.ROOT,
+                    "%s do not fit on %s: %s needs %.1f GiB of weights and %.1f GiB of activations per device at tp=%d, "
+                            + "but only %.1f GiB is usable (%.0f%% of %.1f GiB)", what, device.name(), m.name(),
+                    weights / GIB, activations / GIB, tp, usable / GIB, 100 * c.gpuMemoryUtilization(),
+                    device.memory().capacityBytes() / GIB),
+                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory");
+        }
+        return new MemoryPlan(usable, weights, activations, blockBytes, (int) Math.min(Integer.MAX_VALUE, Math.floor(left / blockBytes)));
+    }
+
+    private static final double GIB = 1024.0 * 1024 * 1024;
+}

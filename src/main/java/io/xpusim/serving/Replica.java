@@ -1,0 +1,189 @@
+package io.xpusim.serving;
+
+import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.hardware.Device;
+import io.xpusim.kernel.EventHandler;
+import io.xpusim.kernel.Simulation;
+import io.xpusim.metrics.RequestRecord;
+import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.model.BatchShape;
+import io.xpusim.resource.Activity;
+import io.xpusim.resource.FairShareSolver;
+import io.xpusim.resource.Resource;
+import io.xpusim.units.TimeSpan;
+import java.util.List;
+
+/**
+ * One model instance on a tensor-parallel group of devices, running iterations back to back while it has
+ * work. An iteration's kernels run as one activity on the group's compute resources; its all-reduces run
+ * as ring flows on the scale-up links; the host launches kernels concurrently, so an iteration ends at
+ * max(host launch time, device time + communication) plus the runtime's per-iteration overhead.
+ */
+public final class Replica {
+    private final String name;
+    private final Simulation sim;
+    private final FairShareSolver solver;
+    private final CollectiveEngine collectives;
+    private final List<Device> devices;
+    private final Resource[] computeResources;
+    private final StepCostModel costs;
+    private final BatchScheduler scheduler;
+    private final SchedulerState state;
+    private final long iterationOverheadPicos;
+    private final ServingRecorder recorder;
+    private final Batch batch = new Batch();
+    private final EventHandler stepEnd = arg -> finishStep();
+    private boolean busy;
+    private long stepStart;
+    private long hostDone;
+    private double stepDeviceSeconds;
+    private int stepPrefillTokens;
+    private int stepRunning;
+    private int stepWaiting;
+    private int stepKvUsed;
+    private long iterations;
+
+    Replica(String name, Simulation sim, FairShareSolver solver, CollectiveEngine collectives, List<Device> devices,
+            StepCostModel costs, BatchScheduler scheduler, KvCache kv, SchedulerConfig config,
+            long iterationOverheadPicos, ServingRecorder recorder) {
+        this.name = name;
+        this.sim = sim;
+        this.solver = solver;
+        this.collectives = collectives;
+        this.devices = devices;
+        this.computeResources = devices.stream().map(Device::compute).toArray(Resource[]::new);
+        this.costs = costs;
+        this.scheduler = scheduler;
+        this.state = new SchedulerState(kv, config);
+        this.iterationOverheadPicos = iterationOverheadPicos;
+        this.recorder = recorder;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Device> devices() {
+        return devices;
+    }
+
+    public KvCache kvCache() {
+        return state.kv;
+    }
+
+    public long iterations() {
+        return iterations;
+    }
+
+    public long preemptions() {
+        return state.preemptions;
+    }
+
+    /** Requests admitted but not finished, and requests waiting. */
+    public int inFlight() {
+        return state.running.size() + state.waiting.size();
+    }
+
+    void submit(ServingRequest r) {
+        state.waiting.addLast(r);
+        if (!busy) {
+            startStep();
+        }
+    }
+
+    private void startStep() {
+        batch.clear();
+        scheduler.schedule(state, batch);
+        if (batch.isEmpty()) {
+            if (!state.waiting.isEmpty() && state.running.isEmpty()) {
+                // cannot happen for requests checked at arrival; kept so a policy bug never spins forever
+                ServingRequest r = state.waiting.pollFirst();
+                drop(r, "could not be scheduled on an idle replica");
+                startStep();
+            }
+            return;
+        }
+        busy = true;
+        stepStart = sim.now();
+        stepRunning = state.running.size();
+        stepWaiting = state.waiting.size();
+        stepKvUsed = state.kv.usedBlocks();
+        BatchShape shape = shapeOf(batch);
+        stepPrefillTokens = (int) shape.prefillTokens();
+        StepCost cost = costs.cost(shape);
+        stepDeviceSeconds = cost.deviceSeconds();
+        hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds()).picos();
+        solver.start(new Activity(name + " iteration", cost.deviceSeconds(), computeResources,
+                Double.POSITIVE_INFINITY, a -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(),
+                        this::deviceDone)));
+    }
+
+    private void deviceDone() {
+        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos;
+        sim.scheduleAt(end, stepEnd, 0);
+    }
+
+    private void finishStep() {
+        long now = sim.now();
+        iterations++;
+        int tokensOut = 0;
+        for (int i = 0; i < batch.prefills.size(); i++) {
+            ServingRequest r = batch.prefills.get(i);
+            r.prefilled += batch.chunkTokens.get(i);
+            if (r.prefillDone()) {
+                tokensOut++;
+                emitToken(r, now);
+            }
+        }
+        for (ServingRequest r : batch.decodes) {
+            tokensOut++;
+            emitToken(r, now);
+        }
+        recorder.iteration(stepStart, now, devices.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
+                stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
+        busy = false;
+        startStep();
+    }
+
+    private void emitToken(ServingRequest r, long now) {
+        r.generated++;
+        if (r.firstTokenPicos < 0) {
+            r.firstTokenPicos = now;
+        }
+        if (r.finished()) {
+            r.finishPicos = now;
+            state.running.remove(r);
+            state.kv.release(r);
+            recorder.requestDone(new RequestRecord(r.spec.id(), r.spec.arrivalPicos() / 1e12, r.firstTokenPicos / 1e12,
+                    now / 1e12, r.spec.inputTokens(), r.spec.outputTokens(), r.preemptions, name, null));
+        }
+    }
+
+    void drop(ServingRequest r, String reason) {
+        recorder.requestDone(new RequestRecord(r.spec.id(), r.spec.arrivalPicos() / 1e12, Double.NaN, Double.NaN,
+                r.spec.inputTokens(), r.spec.outputTokens(), r.preemptions, name, reason));
+    }
+
+    private static BatchShape shapeOf(Batch b) {
+        long prefillTokens = 0;
+        int lastChunks = 0;
+        double pairs = 0;
+        long prefillKv = 0;
+        for (int i = 0; i < b.prefills.size(); i++) {
+            ServingRequest r = b.prefills.get(i);
+            long c = b.chunkTokens.get(i);
+            long p = r.prefilled;
+            prefillTokens += c;
+            pairs += c * (p + (c + 1) / 2.0);
+            prefillKv += p + c;
+            if (p + c >= r.prefillTarget()) {
+                lastChunks++;
+            }
+        }
+        long decodeKv = 0;
+        for (ServingRequest r : b.decodes) {
+            decodeKv += r.contextTokens();
+        }
+        return new BatchShape(prefillTokens, b.prefills.size(), lastChunks, pairs, prefillKv, b.decodes.size(), decodeKv);
+    }
+}

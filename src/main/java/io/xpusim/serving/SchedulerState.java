@@ -1,0 +1,37 @@
+package io.xpusim.serving;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The queues a batch scheduler works on: requests waiting for admission (FCFS order, preempted ones
+ * back at the front) and running ones in admission order, plus the KV cache they share.
+ */
+public final class SchedulerState {
+    final ArrayDeque<ServingRequest> waiting = new ArrayDeque<>();
+    final List<ServingRequest> running = new ArrayList<>();
+    final KvCache kv;
+    final SchedulerConfig config;
+    long preemptions;
+
+    SchedulerState(KvCache kv, SchedulerConfig config) {
+        this.kv = kv;
+        this.config = config;
+    }
+
+    /** Preempts by recompute: frees the request's KV and puts it at the head of the waiting queue. */
+    void preempt(ServingRequest r) {
+        int last = running.size() - 1;
+        if (last >= 0 && running.get(last) == r) {
+            running.remove(last); // the usual victim: O(1)
+        } else {
+            running.remove(r);
+        }
+        kv.release(r);
+        r.prefilled = 0;
+        r.preemptions++;
+        preemptions++;
+        waiting.addFirst(r);
+    }
+}

@@ -1,0 +1,151 @@
+package io.xpusim.serving;
+
+import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.compute.RooflineCostModel;
+import io.xpusim.hardware.Device;
+import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.kernel.EventHandler;
+import io.xpusim.kernel.Simulation;
+import io.xpusim.kernel.StopReason;
+import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.model.ForwardPass;
+import io.xpusim.resource.FairShareSolver;
+import io.xpusim.units.Precision;
+import io.xpusim.workload.RequestSource;
+import io.xpusim.workload.RequestSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a request stream through replicas of a model on a cluster: arrivals are pulled from the source one
+ * at a time, checked against what a replica can ever hold (dropped with a reason otherwise), and routed
+ * round-robin to replicas, which batch and execute them.
+ */
+public final class ServingSimulator {
+    private final Simulation sim = new Simulation();
+    private final FairShareSolver solver = new FairShareSolver(sim);
+    private final List<Replica> replicas = new ArrayList<>();
+    private final ServingSetup setup;
+    private final MemoryPlan memory;
+    private final ServingRecorder recorder;
+    private final RequestSource source;
+    private final CollectiveEngine collectives;
+    private final EventHandler arrival = arg -> onArrival();
+    private RequestSpec pending;
+    private long arrived;
+    private int nextReplica;
+
+    public ServingSimulator(ServingSetup setup, RequestSource source, long binPicos) {
+        this.setup = setup;
+        this.source = source;
+        ServingConfig c = setup.config();
+        List<Device> devices = setup.cluster().devices();
+        int needed = c.tp() * setup.replicas();
+        if (needed > devices.size()) {
+            throw new InfeasibleConfigurationException("strategy.replicas", String.format(Locale.ROOT,
+                    "%d replicas at tp=%d need %d devices but the cluster has %d", setup.replicas(), c.tp(), needed,
+                    devices.size()), "lower replicas or tp, or add nodes");
+        }
+        DeviceProfile device = devices.get(0).profile();
+        this.memory = MemoryPlan.plan(setup.model(), device, c);
+        this.recorder = new ServingRecorder(binPicos, needed);
+        this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
+        Precision math = c.activations();
+        ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
+        double hostPerKernel = (setup.hostCpu().kernelLaunchPicos() + c.runtime().frameworkOverheadPerKernelPicos()) / 1e12;
+        StepCostModel costs = new StepCostModel(pass, new RooflineCostModel(device, math), hostPerKernel);
+        for (int i = 0; i < setup.replicas(); i++) {
+            List<Device> group = devices.subList(i * c.tp(), (i + 1) * c.tp());
+            int node = group.get(0).nodeIndex();
+            if (group.get(group.size() - 1).nodeIndex() != node) {
+                throw new InfeasibleConfigurationException("strategy.parallelism.tp", String.format(Locale.ROOT,
+                        "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
+                                + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
+                        "use tp ≤ devices per node");
+            }
+            for (int a = 0; a < group.size(); a++) {
+                setup.cluster().route(group.get(a), group.get((a + 1) % group.size())); // fails early if unreachable
+            }
+            KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens());
+            replicas.add(new Replica("replica" + i, sim, solver, collectives, List.copyOf(group), costs,
+                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(),
+                    c.runtime().iterationOverheadPicos(), recorder));
+        }
+    }
+
+    public MemoryPlan memoryPlan() {
+        return memory;
+    }
+
+    public ServingRecorder recorder() {
+        return recorder;
+    }
+
+    public List<Replica> replicas() {
+        return replicas;
+    }
+
+    public Simulation simulation() {
+        return sim;
+    }
+
+    public FairShareSolver solver() {
+        return solver;
+    }
+
+    public CollectiveEngine collectives() {
+        return collectives;
+    }
+
+    public long arrivals() {
+        return arrived;
+    }
+
+    /** Runs to completion or to a limit; returns why it stopped. */
+    public StopReason run(long maxEvents, long maxWallNanos) {
+        pending = source.next();
+        if (pending != null) {
+            sim.scheduleAt(pending.arrivalPicos(), arrival, 0);
+        }
+        return sim.run(Long.MAX_VALUE, maxEvents, maxWallNanos);
+    }
+
+    private void onArrival() {
+        RequestSpec spec = pending;
+        arrived++;
+        ServingRequest r = new ServingRequest(spec);
+        Replica target = replicas.get(nextReplica);
+        nextReplica = (nextReplica + 1) % replicas.size();
+        String reason = neverFits(spec, target);
+        if (reason != null) {
+            target.drop(r, reason);
+        } else {
+            target.submit(r);
+        }
+        pending = source.next();
+        if (pending != null) {
+            sim.scheduleAt(Math.max(sim.now(), pending.arrivalPicos()), arrival, 0);
+        }
+    }
+
+    /** Why a request can never be served by this replica, or null if it can. */
+    private String neverFits(RequestSpec s, Replica replica) {
+        ServingConfig c = setup.config();
+        long total = (long) s.inputTokens() + s.outputTokens();
+        if (total > c.maxModelLen()) {
+            return String.format(Locale.ROOT, "prompt %d + output %d tokens exceed the context limit of %d",
+                    s.inputTokens(), s.outputTokens(), c.maxModelLen());
+        }
+        if (s.inputTokens() > c.scheduler().maxBatchedTokens()) {
+            return String.format(Locale.ROOT, "prompt of %d tokens exceeds max-batched-tokens %d",
+                    s.inputTokens(), c.scheduler().maxBatchedTokens());
+        }
+        KvCache kv = replica.kvCache();
+        if (kv.blocksFor(total) > kv.totalBlocks()) {
+            return String.format(Locale.ROOT, "needs %d KV blocks but the cache holds %d", kv.blocksFor(total),
+                    kv.totalBlocks());
+        }
+        return null;
+    }
+}

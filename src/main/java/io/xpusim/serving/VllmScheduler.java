@@ -1,0 +1,63 @@
+package io.xpusim.serving;
+
+/**
+ * vLLM's original (v0) continuous-batching policy: when prompts are waiting and fit, an iteration runs
+ * only prefills — whole prompts in FCFS order, bounded by max-batched-tokens, max-seqs and free KV
+ * blocks above a watermark; otherwise it decodes every running sequence one token. When a decoding
+ * sequence needs a new block and none is free, the most recently admitted sequence is preempted by
+ * recompute (its KV freed; it is re-prefilled later with the output it had so far).
+ */
+public final class VllmScheduler implements BatchScheduler {
+    @Override
+    public void schedule(SchedulerState s, Batch out) {
+        admitPrefills(s, out);
+        if (!out.isEmpty()) {
+            return;
+        }
+        scheduleDecodes(s, out);
+    }
+
+    private static void admitPrefills(SchedulerState s, Batch out) {
+        int tokens = 0;
+        int watermarkBlocks = (int) Math.ceil(s.config.watermark() * s.kv.totalBlocks());
+        while (!s.waiting.isEmpty()) {
+            ServingRequest r = s.waiting.peekFirst();
+            int prompt = r.prefillTarget();
+            if (s.running.size() + 1 > s.config.maxSeqs() || tokens + prompt > s.config.maxBatchedTokens()) {
+                break;
+            }
+            int blocks = s.kv.blocksFor(prompt);
+            if (s.kv.freeBlocks() - blocks < watermarkBlocks) {
+                break;
+            }
+            s.waiting.pollFirst();
+            s.kv.allocate(r, blocks);
+            s.running.add(r);
+            out.addPrefill(r, prompt);
+            tokens += prompt;
+        }
+    }
+
+    private static void scheduleDecodes(SchedulerState s, Batch out) {
+        int i = 0;
+        while (i < s.running.size()) {
+            ServingRequest r = s.running.get(i);
+            int needed = s.kv.blocksFor(r.contextTokens()) - r.blocks;
+            while (needed > s.kv.freeBlocks()) {
+                ServingRequest victim = s.running.get(s.running.size() - 1);
+                s.preempt(victim);
+                if (victim == r) {
+                    break;
+                }
+            }
+            if (i >= s.running.size()) {
+                break; // r itself was the victim (victims come from the end); nothing after it is left
+            }
+            if (needed > 0) {
+                s.kv.allocate(r, needed);
+            }
+            out.decodes.add(r);
+            i++;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.xpusim.workload;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+
+/**
+ * The Azure LLM inference trace 2023 (Splitwise, ISCA'24) CSV: {@code TIMESTAMP,ContextTokens,GeneratedTokens}
+ * with timestamps like {@code 2023-11-16 18:15:46.6805900}.
+ */
+public final class AzureTraceSource extends TraceSource {
+    private static final DateTimeFormatter TIME = new DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss")
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+            .toFormatter(java.util.Locale.ROOT);
+
+    public AzureTraceSource(Path file, TraceOptions options) {
+        super(file, options, 1);
+    }
+
+    @Override
+    protected void checkHeader(String header) {
+        if (!header.strip().replace("\uFEFF", "").equals("TIMESTAMP,ContextTokens,GeneratedTokens")) {
+            throw new IllegalArgumentException("expected the header 'TIMESTAMP,ContextTokens,GeneratedTokens'");
+        }
+    }
+
+    @Override
+    protected Line parse(String line) {
+        String[] f = line.split(",", -1);
+        if (f.length != 3) {
+            throw new IllegalArgumentException("expected 3 comma-separated fields, found " + f.length);
+        }
+        double seconds;
+        try {
+            LocalDateTime t = LocalDateTime.parse(f[0].strip(), TIME);
+            seconds = t.toEpochSecond(ZoneOffset.UTC) + t.getNano() / 1e9;
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("timestamp '" + f[0].strip() + "' is not like 2023-11-16 18:15:46.6805900");
+        }
+        return new Line(seconds, parseTokens(f[1], "ContextTokens"), parseTokens(f[2], "GeneratedTokens"),
+                RequestSpec.NO_HASHES);
+    }
+}

@@ -1,0 +1,61 @@
+package io.xpusim.workload;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+
+/**
+ * The Mooncake (FAST'25) JSONL traces: one object per line with {@code timestamp} (ms),
+ * {@code input_length}, {@code output_length} and {@code hash_ids} (prefix KV-block hashes).
+ */
+public final class MooncakeTraceSource extends TraceSource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public MooncakeTraceSource(Path file, TraceOptions options) {
+        super(file, options, 0);
+    }
+
+    @Override
+    protected Line parse(String line) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a JSON object: " + e.getOriginalMessage());
+        }
+        if (n == null || !n.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        double ms = number(n, "timestamp");
+        int in = (int) number(n, "input_length");
+        int out = (int) number(n, "output_length");
+        JsonNode h = n.get("hash_ids");
+        long[] hashes = RequestSpec.NO_HASHES;
+        if (h != null) {
+            if (!h.isArray()) {
+                throw new IllegalArgumentException("'hash_ids' is not a list");
+            }
+            hashes = new long[h.size()];
+            for (int i = 0; i < hashes.length; i++) {
+                if (!h.get(i).canConvertToLong()) {
+                    throw new IllegalArgumentException("'hash_ids' holds a non-integer");
+                }
+                hashes[i] = h.get(i).asLong();
+            }
+        }
+        return new Line(ms / 1000.0, in, out, hashes);
+    }
+
+    private static double number(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        if (v == null || !v.isNumber()) {
+            throw new IllegalArgumentException("'" + key + "' is missing or not a number");
+        }
+        double d = v.asDouble();
+        if (key.endsWith("_length") && (d != Math.rint(d) || d > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("'" + key + "' is not a whole number of tokens");
+        }
+        return d;
+    }
+}
