@@ -2,6 +2,7 @@ package io.xpusim.collective;
 
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
+import io.xpusim.hardware.LinkProfile;
 import io.xpusim.hardware.Route;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.resource.Activity;
@@ -10,9 +11,10 @@ import java.util.List;
 
 /**
  * Lowers collectives to flows on the cluster's routes, where they contend with everything else through
- * the fair-share solver. Today: ring all-reduce (each rank sends 2(n−1)/n of the buffer to its ring
- * successor, plus 2(n−1) latency steps). The bus bandwidth it reaches is the route's achieved bandwidth,
- * the nccl-tests definition.
+ * the fair-share solver. Today: ring all-reduce, each rank sending 2(n−1)/n of the buffer to its ring
+ * successor. On links with a measured collective curve each flow's rate is capped at the curve's bus
+ * bandwidth for the message size (see {@link LinkProfile#collectiveEfficiency}); otherwise the alpha-beta
+ * model applies: full achieved bandwidth plus 2(n−1) latency steps per all-reduce.
  */
 public final class CollectiveEngine {
     private final Simulation sim;
@@ -50,23 +52,33 @@ public final class CollectiveEngine {
         }
         double perRankBytes = count * bytes * 2.0 * (n - 1) / n;
         long stepLatency = 0;
+        double rateCap = Double.POSITIVE_INFINITY;
+        boolean curve = true;
         Route[] routes = new Route[n];
         for (int i = 0; i < n; i++) {
             routes[i] = cluster.route(group.get(i), group.get((i + 1) % n));
+            LinkProfile link = routes[i].link();
             stepLatency = Math.max(stepLatency, routes[i].latencyPicos());
+            curve &= link.hasCollectiveCurve();
+            rateCap = Math.min(rateCap, link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(bytes));
         }
-        long latency = (long) count * 2L * (n - 1) * stepLatency;
+        long latency = curve ? 0 : (long) count * 2L * (n - 1) * stepLatency;
+        double cap = curve ? rateCap : Double.POSITIVE_INFINITY;
         int[] outstanding = {n};
         Activity.Completion onFlowDone = a -> {
             bytesDelivered += a.totalWork();
             if (--outstanding[0] == 0) {
-                sim.scheduleIn(latency, arg -> done.run(), 0);
+                if (latency == 0) {
+                    done.run();
+                } else {
+                    sim.scheduleIn(latency, arg -> done.run(), 0);
+                }
             }
         };
         for (int i = 0; i < n; i++) {
             bytesSent += perRankBytes;
             solver.start(new Activity("all-reduce " + group.get(i).name() + "->" + group.get((i + 1) % n).name(),
-                    perRankBytes, routes[i].hopsArray(), Double.POSITIVE_INFINITY, onFlowDone));
+                    perRankBytes, routes[i].hopsArray(), cap, onFlowDone));
         }
     }
 }

@@ -127,7 +127,7 @@ public final class Cluster {
 
     private Route computeRoute(Device a, Device b) {
         if (a == b) {
-            return new Route(List.of(), 0);
+            return new Route(List.of(), 0, null);
         }
         if (a.nodeIndex() != b.nodeIndex()) {
             throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
@@ -139,15 +139,15 @@ public final class Cluster {
         int j = node.devices().indexOf(b);
         long latency = p.scaleUpLink() == null ? 0 : p.scaleUpLink().latencyPicos();
         return switch (p.scaleUpTopology()) {
-            case SWITCH -> new Route(List.of(node.egress()[i], node.ingress()[j]), latency);
+            case SWITCH -> new Route(List.of(node.egress()[i], node.ingress()[j]), latency, p.scaleUpLink());
             case PCIE_SWITCH -> {
                 int si = i / p.devicesPerSwitch();
                 int sj = j / p.devicesPerSwitch();
-                yield si == sj ? new Route(List.of(node.egress()[i], node.ingress()[j]), latency)
+                yield si == sj ? new Route(List.of(node.egress()[i], node.ingress()[j]), latency, p.scaleUpLink())
                         : new Route(List.of(node.egress()[i], node.switchUp()[si], node.switchDown()[sj], node.ingress()[j]),
-                        2 * latency);
+                        2 * latency, p.scaleUpLink());
             }
-            case FULL_MESH -> new Route(List.of(node.meshLinks()[i][j]), latency);
+            case FULL_MESH -> new Route(List.of(node.meshLinks()[i][j]), latency, p.scaleUpLink());
             case C2C, NONE -> throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
                     + ": node template '" + p.name() + "' has no device-to-device fabric");
         };

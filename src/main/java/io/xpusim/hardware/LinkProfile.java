@@ -5,10 +5,26 @@ import java.util.Map;
 /**
  * An interconnect port: peak bandwidth per direction for one device's attachment, the achieved fraction
  * for large transfers, and the per-step latency a collective pays (its alpha).
+ *
+ * <p>Where a measured collective curve exists, {@code collectiveHalfSizeBytes} and {@code collectiveShape}
+ * describe how a collective's bus bandwidth grows with message size S:
+ * {@code busbw(S) = achieved / (1 + (S½ / S)^shape)} — this captures latency, protocol and pipelining
+ * losses together, so the per-step latency is then not added again. Zero half-size means "no curve":
+ * the alpha-beta ring model applies.
  */
 public record LinkProfile(String name, LinkKind kind, double bandwidthBytesPerSecond, double efficiency,
-                          long latencyPicos, Map<String, String> sources) {
+                          long latencyPicos, double collectiveHalfSizeBytes, double collectiveShape,
+                          Map<String, String> sources) {
     public double achievedBandwidthBytesPerSecond() {
         return bandwidthBytesPerSecond * efficiency;
+    }
+
+    public boolean hasCollectiveCurve() {
+        return collectiveHalfSizeBytes > 0;
+    }
+
+    /** Fraction of the achieved bandwidth a collective on messages of {@code bytes} reaches. */
+    public double collectiveEfficiency(double bytes) {
+        return hasCollectiveCurve() ? 1.0 / (1.0 + Math.pow(collectiveHalfSizeBytes / bytes, collectiveShape)) : 1.0;
     }
 }

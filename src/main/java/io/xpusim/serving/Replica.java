@@ -17,7 +17,8 @@ import java.util.List;
  * One model instance on a tensor-parallel group of devices, running iterations back to back while it has
  * work. An iteration's kernels run as one activity on the group's compute resources; its all-reduces run
  * as ring flows on the scale-up links; the host launches kernels concurrently, so an iteration ends at
- * max(host launch time, device time + communication) plus the runtime's per-iteration overhead.
+ * max(host launch time, device time + communication) plus the runtime's per-iteration and
+ * per-sequence host overheads.
  */
 public final class Replica {
     private final String name;
@@ -30,6 +31,7 @@ public final class Replica {
     private final BatchScheduler scheduler;
     private final SchedulerState state;
     private final long iterationOverheadPicos;
+    private final long perSequenceOverheadPicos;
     private final ServingRecorder recorder;
     private final Batch batch = new Batch();
     private final EventHandler stepEnd = arg -> finishStep();
@@ -45,7 +47,7 @@ public final class Replica {
 
     Replica(String name, Simulation sim, FairShareSolver solver, CollectiveEngine collectives, List<Device> devices,
             StepCostModel costs, BatchScheduler scheduler, KvCache kv, SchedulerConfig config,
-            long iterationOverheadPicos, ServingRecorder recorder) {
+            RuntimeConfig runtime, ServingRecorder recorder) {
         this.name = name;
         this.sim = sim;
         this.solver = solver;
@@ -55,7 +57,8 @@ public final class Replica {
         this.costs = costs;
         this.scheduler = scheduler;
         this.state = new SchedulerState(kv, config);
-        this.iterationOverheadPicos = iterationOverheadPicos;
+        this.iterationOverheadPicos = runtime.iterationOverheadPicos();
+        this.perSequenceOverheadPicos = runtime.perSequenceOverheadPicos();
         this.recorder = recorder;
     }
 
@@ -84,8 +87,11 @@ public final class Replica {
         return state.running.size() + state.waiting.size();
     }
 
-    void submit(ServingRequest r) {
+    void enqueue(ServingRequest r) {
         state.waiting.addLast(r);
+    }
+
+    void startIfIdle() {
         if (!busy) {
             startStep();
         }
@@ -119,7 +125,7 @@ public final class Replica {
     }
 
     private void deviceDone() {
-        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos;
+        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos + batch.size() * perSequenceOverheadPicos;
         sim.scheduleAt(end, stepEnd, 0);
     }
 

@@ -6,7 +6,10 @@ package io.xpusim.serving;
  * @param frameworkOverheadPerKernelPicos host CPU time per kernel on top of the raw launch: Python and
  *                                        framework dispatch in an eager runtime
  * @param iterationOverheadPicos          host CPU time per iteration that does not overlap the GPU:
- *                                        scheduling, input preparation, sampling synchronisation
+ *                                        scheduling, sampling synchronisation
+ * @param perSequenceOverheadPicos        host CPU time per sequence in the batch per iteration that does not
+ *                                        overlap the GPU: input preparation, sampling and detokenisation
  */
-public record RuntimeConfig(long frameworkOverheadPerKernelPicos, long iterationOverheadPicos) {
+public record RuntimeConfig(long frameworkOverheadPerKernelPicos, long iterationOverheadPicos,
+                            long perSequenceOverheadPicos) {
 }

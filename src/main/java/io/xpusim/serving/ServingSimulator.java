@@ -10,6 +10,7 @@ import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.model.ForwardPass;
 import io.xpusim.resource.FairShareSolver;
+import io.xpusim.resource.Resource;
 import io.xpusim.units.Precision;
 import io.xpusim.workload.RequestSource;
 import io.xpusim.workload.RequestSpec;
@@ -70,7 +71,7 @@ public final class ServingSimulator {
             KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens());
             replicas.add(new Replica("replica" + i, sim, solver, collectives, List.copyOf(group), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(),
-                    c.runtime().iterationOverheadPicos(), recorder));
+                    c.runtime(), recorder));
         }
     }
 
@@ -98,6 +99,16 @@ public final class ServingSimulator {
         return collectives;
     }
 
+    /** Every capacity-limited resource of the cluster: device compute and link directions. */
+    public List<Resource> resources() {
+        List<Resource> all = new ArrayList<>();
+        for (Device d : setup.cluster().devices()) {
+            all.add(d.compute());
+        }
+        all.addAll(setup.cluster().linkResources());
+        return all;
+    }
+
     public long arrivals() {
         return arrived;
     }
@@ -111,21 +122,29 @@ public final class ServingSimulator {
         return sim.run(Long.MAX_VALUE, maxEvents, maxWallNanos);
     }
 
+    /** Admits every request arriving at this instant, then lets idle replicas start, so simultaneous
+     *  arrivals can share their first batch. */
     private void onArrival() {
-        RequestSpec spec = pending;
-        arrived++;
-        ServingRequest r = new ServingRequest(spec);
-        Replica target = replicas.get(nextReplica);
-        nextReplica = (nextReplica + 1) % replicas.size();
-        String reason = neverFits(spec, target);
-        if (reason != null) {
-            target.drop(r, reason);
-        } else {
-            target.submit(r);
+        long now = sim.now();
+        while (pending != null && pending.arrivalPicos() <= now) {
+            RequestSpec spec = pending;
+            arrived++;
+            ServingRequest r = new ServingRequest(spec);
+            Replica target = replicas.get(nextReplica);
+            nextReplica = (nextReplica + 1) % replicas.size();
+            String reason = neverFits(spec, target);
+            if (reason != null) {
+                target.drop(r, reason);
+            } else {
+                target.enqueue(r);
+            }
+            pending = source.next();
         }
-        pending = source.next();
+        for (Replica r : replicas) {
+            r.startIfIdle();
+        }
         if (pending != null) {
-            sim.scheduleAt(Math.max(sim.now(), pending.arrivalPicos()), arrival, 0);
+            sim.scheduleAt(pending.arrivalPicos(), arrival, 0);
         }
     }
 

@@ -1,0 +1,155 @@
+package io.xpusim.cli;
+
+import io.xpusim.experiment.OutputFolder;
+import io.xpusim.experiment.RunLimits;
+import io.xpusim.experiment.RunResult;
+import io.xpusim.experiment.ScenarioRunner;
+import io.xpusim.scenario.Scenario;
+import io.xpusim.units.QuantityFormatException;
+import io.xpusim.units.TimeSpan;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code xpusim run FILE}: simulate a scenario and write its results folder. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Simulate a scenario; write run.yaml, summary.json, CSVs and charts under results/.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ScenarioOptions scenario;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write exactly into DIR (must not exist or be empty).")
+    Path out;
+
+    @Option(names = "--results", paramLabel = "DIR", defaultValue = "results",
+            description = "Root of the results tree (default: ${DEFAULT-VALUE}).")
+    Path resultsRoot;
+
+    @Option(names = "--max-events", paramLabel = "N", description = "Stop after N events; results are marked incomplete.")
+    Long maxEvents;
+
+    @Option(names = "--max-wall", paramLabel = "DURATION", description = "Stop after this much wall time, e.g. 30s.")
+    String maxWall;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only where the results went.")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Scenario s = scenario.load();
+        RunLimits limits = limits();
+        OutputFolder folder = openFolder(s); // before simulating: a bad --out fails fast
+        Thread cleanup = new Thread(() -> {
+            folder.discard();
+            System.err.println("xpusim: interrupted; no results were written (the partial folder was removed)");
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            PrintStream progress = quiet ? null : System.err;
+            RunResult r = ScenarioRunner.simulate(s, limits, progress);
+            List<String> files = ScenarioRunner.writeOutputs(r, folder.temp());
+            folder.commit();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            printSummary(stdout, r, folder.target(), files);
+            return r.complete() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+        } finally {
+            folder.discard();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // already shutting down, or already removed
+            }
+        }
+    }
+
+    private RunLimits limits() {
+        long events = Long.MAX_VALUE;
+        long wall = Long.MAX_VALUE;
+        if (maxEvents != null) {
+            if (maxEvents < 1) {
+                throw new Main.UserError("--max-events must be at least 1");
+            }
+            events = maxEvents;
+        }
+        if (maxWall != null) {
+            try {
+                wall = TimeSpan.parse(maxWall).picos() / 1000;
+            } catch (QuantityFormatException e) {
+                throw new Main.UserError("--max-wall: " + e.getMessage() + " (" + e.hint() + ")");
+            }
+        }
+        return new RunLimits(events, wall);
+    }
+
+    private OutputFolder openFolder(Scenario s) throws IOException {
+        try {
+            return out != null ? OutputFolder.exactly(out) : OutputFolder.underResults(resultsRoot, s.name(), s.seed());
+        } catch (DirectoryNotEmptyException e) {
+            throw new Main.UserError("--out " + out + " is not empty; refusing to mix runs (choose a new folder)");
+        } catch (FileAlreadyExistsException e) {
+            throw new Main.UserError("--out " + out + " exists and is not a folder");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printSummary(PrintWriter w, RunResult r, Path where, List<String> files) {
+        Map<String, Object> sum = r.summary();
+        Map<String, Object> m = (Map<String, Object>) sum.get("metrics");
+        Map<String, Object> setup = (Map<String, Object>) sum.get("setup");
+        if (!quiet) {
+            w.printf(Locale.ROOT, "%s: %s on %d× %s (tp=%d, %d replica(s), %s), %.1f s simulated%n", sum.get("scenario"),
+                    setup.get("model"), (Long) setup.get("devices_used"), setup.get("device"), (Long) setup.get("tp"),
+                    (Long) setup.get("replicas"), setup.get("scheduler"), (Double) sum.get("simulated_time_s"));
+            if (!r.complete()) {
+                w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s; the numbers cover only what finished%n", sum.get("stop_reason"));
+            }
+            w.printf(Locale.ROOT, "  requests    %d completed, %d dropped, %d preemptions%n", (Long) m.get("requests_completed"),
+                    (Long) m.get("requests_dropped"), (Long) m.get("preemptions"));
+            Map<String, Long> drops = (Map<String, Long>) m.get("drop_reasons");
+            drops.forEach((reason, n) -> w.printf(Locale.ROOT, "              %d dropped: %s%n", n, reason));
+            w.printf(Locale.ROOT, "  throughput  %.1f output tokens/s, %.3f requests/s%n",
+                    (Double) m.get("throughput_output_tokens_per_s"), (Double) m.get("throughput_requests_per_s"));
+            latencyLine(w, "TTFT", (Map<String, Object>) m.get("ttft_s"));
+            latencyLine(w, "TPOT", (Map<String, Object>) m.get("tpot_s"));
+            latencyLine(w, "E2E", (Map<String, Object>) m.get("e2e_s"));
+            w.printf(Locale.ROOT, "  KV cache    peak %.0f%% of %d blocks; device utilisation %.0f%%%n",
+                    100 * (Double) m.get("kv_cache_peak_fraction"), (Long) setup.get("kv_cache_blocks"),
+                    100 * (Double) m.get("device_utilisation"));
+            if (m.get("slo") instanceof Map<?, ?> slo) {
+                w.printf(Locale.ROOT, "  SLO         %s%n", Boolean.TRUE.equals(slo.get("all_met")) ? "met" : "NOT met");
+            }
+            w.printf(Locale.ROOT, "  wall time   %.2f s for %.2f M events%n", (Double) sum.get("wall_time_s"),
+                    (Long) sum.get("events") / 1e6);
+        }
+        w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
+    }
+
+    private static void latencyLine(PrintWriter w, String name, Map<String, Object> l) {
+        w.printf(Locale.ROOT, "  %-11s p50 %s  p90 %s  p99 %s  mean %s%n", name, ms(l.get("p50")), ms(l.get("p90")),
+                ms(l.get("p99")), ms(l.get("mean")));
+    }
+
+    private static String ms(Object seconds) {
+        double s = seconds instanceof Double d ? d : Double.NaN;
+        if (Double.isNaN(s)) {
+            return "–";
+        }
+        return s < 1 ? String.format(Locale.ROOT, "%.1f ms", s * 1e3) : String.format(Locale.ROOT, "%.2f s", s);
+    }
+}

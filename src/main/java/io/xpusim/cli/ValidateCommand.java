@@ -1,0 +1,28 @@
+package io.xpusim.cli;
+
+import io.xpusim.scenario.Scenario;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code xpusim validate FILE}: every check {@code run} makes before simulating, and nothing else. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a scenario (schema, units, profiles, parallelism, memory fit) without running it.")
+final class ValidateCommand implements Callable<Integer> {
+    @Mixin
+    ScenarioOptions scenario;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Scenario s = scenario.load();
+        spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
+                s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,268 @@
+package io.xpusim.experiment;
+
+import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.NodeProfile;
+import io.xpusim.kernel.RandomStreams;
+import io.xpusim.kernel.StopReason;
+import io.xpusim.metrics.LatencySummary;
+import io.xpusim.metrics.RequestRecord;
+import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.report.CsvWriter;
+import io.xpusim.report.JsonWriter;
+import io.xpusim.report.ServingCharts;
+import io.xpusim.report.YamlTreeWriter;
+import io.xpusim.resource.Resource;
+import io.xpusim.scenario.Scenario;
+import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.Replica;
+import io.xpusim.serving.ServingSetup;
+import io.xpusim.serving.ServingSimulator;
+import io.xpusim.workload.RequestSource;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/** Runs one scenario end to end — build, simulate, check invariants, summarise — and writes its outputs. */
+public final class ScenarioRunner {
+    public static final String SUMMARY_SCHEMA = "xpusim-summary/v1";
+    public static final String FIDELITY = "analytic-iteration: each iteration's kernels costed by roofline and run as one "
+            + "activity on its devices; tensor-parallel all-reduces as ring flows on the scale-up links through the "
+            + "max-min fair-share solver; host launch overhead overlapped with device time";
+    private static final long PROGRESS_CHUNK_EVENTS = 1L << 21;
+    private static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
+
+    private ScenarioRunner() {
+    }
+
+    /** Simulates {@code s}; progress lines go to {@code progress} (null for none). */
+    public static RunResult simulate(Scenario s, RunLimits limits, PrintStream progress) {
+        long wallStart = System.nanoTime();
+        Cluster cluster = Cluster.build(s.nodes());
+        NodeProfile node = s.nodes().get(0).profile();
+        ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), node.cpu());
+        RandomStreams random = new RandomStreams(s.seed());
+        StopReason stop;
+        ServingSimulator sim;
+        long skipped;
+        try (RequestSource source = s.workload().open(random)) {
+            sim = new ServingSimulator(setup, source, s.outputs().sampleIntervalPicos());
+            stop = runWithProgress(sim, limits, wallStart, progress);
+            skipped = source.skippedLines();
+        }
+        double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
+        checkInvariants(s, sim, stop);
+        return new RunResult(s, sim.recorder(), stop, summary(s, sim, stop, wallSeconds, skipped));
+    }
+
+    private static StopReason runWithProgress(ServingSimulator sim, RunLimits limits, long wallStart, PrintStream progress) {
+        long lastPrint = wallStart;
+        long eventsLeft = limits.maxEvents();
+        StopReason stop;
+        boolean first = true;
+        while (true) {
+            long chunk = Math.min(PROGRESS_CHUNK_EVENTS, eventsLeft);
+            long wallLeft = limits.maxWallNanos() == Long.MAX_VALUE ? Long.MAX_VALUE
+                    : limits.maxWallNanos() - (System.nanoTime() - wallStart);
+            if (wallLeft <= 0) {
+                stop = StopReason.WALL_LIMIT;
+                break;
+            }
+            long before = sim.simulation().eventsProcessed();
+            stop = first ? sim.run(chunk, wallLeft) : sim.simulation().run(Long.MAX_VALUE, chunk, wallLeft);
+            first = false;
+            eventsLeft -= sim.simulation().eventsProcessed() - before;
+            if (stop != StopReason.EVENT_LIMIT || eventsLeft <= 0) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (progress != null && now - lastPrint > PROGRESS_EVERY_NANOS) {
+                progress.printf(Locale.ROOT, "  … simulated %.1f s, %d requests done, %.1f M events%n",
+                        sim.simulation().now() / 1e12, sim.recorder().requests().size(),
+                        sim.simulation().eventsProcessed() / 1e6);
+                lastPrint = now;
+            }
+        }
+        return stop;
+    }
+
+    /** Cheap end-of-run checks; a failure is a simulator bug, reported with the seed to reproduce it. */
+    private static void checkInvariants(Scenario s, ServingSimulator sim, StopReason stop) {
+        List<String> broken = new ArrayList<>();
+        long recorded = sim.recorder().requests().size();
+        long inFlight = sim.replicas().stream().mapToLong(Replica::inFlight).sum();
+        if (recorded + inFlight != sim.arrivals()) {
+            broken.add("requests not conserved: " + sim.arrivals() + " arrived, " + recorded + " finished or dropped, "
+                    + inFlight + " in flight");
+        }
+        if (stop == StopReason.DRAINED && inFlight != 0) {
+            broken.add(inFlight + " requests still in flight after the event queue drained");
+        }
+        for (Replica r : sim.replicas()) {
+            if (r.kvCache().peakUsedBlocks() > r.kvCache().totalBlocks()) {
+                broken.add(r.name() + " KV cache peaked above capacity");
+            }
+            if (stop == StopReason.DRAINED && r.kvCache().usedBlocks() != 0) {
+                broken.add(r.name() + " still holds " + r.kvCache().usedBlocks() + " KV blocks after draining");
+            }
+        }
+        for (Resource res : sim.resources()) {
+            if (res.peakRate() > res.capacityPerSecond() * (1 + 1e-9)) {
+                broken.add("resource " + res.name() + " ran above capacity: " + res.peakRate() + " > " + res.capacityPerSecond());
+            }
+        }
+        if (stop == StopReason.DRAINED && Math.abs(sim.collectives().bytesSent() - sim.collectives().bytesDelivered())
+                > 1e-6 * Math.max(1, sim.collectives().bytesSent())) {
+            broken.add("collective bytes not conserved: sent " + sim.collectives().bytesSent() + ", delivered "
+                    + sim.collectives().bytesDelivered());
+        }
+        if (!broken.isEmpty()) {
+            throw new InvariantViolation(String.join("; ", broken) + " — scenario " + s.file() + ", seed " + s.seed());
+        }
+    }
+
+    private static LinkedHashMap<String, Object> summary(Scenario s, ServingSimulator sim, StopReason stop,
+                                                         double wallSeconds, long skippedLines) {
+        ServingRecorder rec = sim.recorder();
+        List<RequestRecord> done = rec.requests().stream().filter(RequestRecord::completed).toList();
+        double simSeconds = sim.simulation().now() / 1e12;
+        long outTokens = done.stream().mapToLong(RequestRecord::outputTokens).sum();
+        long inTokens = done.stream().mapToLong(RequestRecord::inputTokens).sum();
+        Map<String, Long> dropReasons = new TreeMap<>();
+        for (RequestRecord r : rec.requests()) {
+            if (!r.completed()) {
+                dropReasons.merge(r.dropReason().replaceAll("[0-9]+", "N"), 1L, Long::sum);
+            }
+        }
+        MemoryPlan mem = sim.memoryPlan();
+        int kvPeak = sim.replicas().stream().mapToInt(r -> r.kvCache().peakUsedBlocks()).max().orElse(0);
+        long preemptions = sim.replicas().stream().mapToLong(Replica::preemptions).sum();
+        double busy = 0;
+        int devices = 0;
+        for (Replica r : sim.replicas()) {
+            for (var d : r.devices()) {
+                busy += d.compute().utilisation(sim.simulation().now());
+                devices++;
+            }
+        }
+
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        m.put("requests_completed", (long) done.size());
+        m.put("requests_dropped", (long) (rec.requests().size() - done.size()));
+        m.put("throughput_output_tokens_per_s", simSeconds > 0 ? outTokens / simSeconds : 0.0);
+        m.put("throughput_requests_per_s", simSeconds > 0 ? done.size() / simSeconds : 0.0);
+        m.put("ttft_s", latency(done, RequestRecord::ttftSeconds));
+        m.put("tpot_s", latency(done, RequestRecord::tpotSeconds));
+        m.put("e2e_s", latency(done, RequestRecord::e2eSeconds));
+        m.put("kv_cache_peak_fraction", mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
+        m.put("preemptions", preemptions);
+        m.put("input_tokens_completed", inTokens);
+        m.put("output_tokens_completed", outTokens);
+        m.put("iterations", rec.iterationCount());
+        m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
+        m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
+        if (!s.slo().thresholdsSeconds().isEmpty()) {
+            m.put("slo", slo(s, done));
+        }
+        if (skippedLines > 0) {
+            m.put("trace_lines_skipped", skippedLines);
+        }
+
+        LinkedHashMap<String, Object> setup = new LinkedHashMap<>();
+        setup.put("model", s.model().name());
+        setup.put("device", s.nodes().get(0).profile().device().name());
+        setup.put("devices_used", (long) devices);
+        setup.put("tp", (long) s.serving().tp());
+        setup.put("replicas", (long) s.replicas());
+        setup.put("scheduler", s.serving().scheduler().policy());
+        setup.put("weight_bytes_per_device", mem.weightBytes());
+        setup.put("activation_reserve_bytes_per_device", mem.activationReserveBytes());
+        setup.put("kv_cache_bytes_per_device", mem.kvBytes());
+        setup.put("kv_cache_blocks", (long) mem.kvBlocks());
+        setup.put("kv_cache_tokens", (long) mem.kvBlocks() * s.serving().scheduler().blockTokens());
+
+        LinkedHashMap<String, Object> root = new LinkedHashMap<>();
+        root.put("schema", SUMMARY_SCHEMA);
+        root.put("scenario", s.name());
+        root.put("kind", "serving");
+        root.put("seed", s.seed());
+        root.put("fidelity", FIDELITY);
+        root.put("complete", stop == StopReason.DRAINED);
+        root.put("stop_reason", stop.name().toLowerCase(Locale.ROOT));
+        root.put("simulated_time_s", simSeconds);
+        root.put("wall_time_s", wallSeconds);
+        root.put("events", sim.simulation().eventsProcessed());
+        root.put("metrics", m);
+        root.put("setup", setup);
+        return root;
+    }
+
+    private static Map<String, Object> latency(List<RequestRecord> done, ToDoubleFunction<RequestRecord> f) {
+        LatencySummary l = LatencySummary.of(done.stream().mapToDouble(f).toArray());
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        m.put("mean", l.mean());
+        m.put("p50", l.p50());
+        m.put("p90", l.p90());
+        m.put("p99", l.p99());
+        return m;
+    }
+
+    private static Map<String, Object> slo(Scenario s, List<RequestRecord> done) {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        boolean all = true;
+        for (Map.Entry<String, Double> e : s.slo().thresholdsSeconds().entrySet()) {
+            String[] parts = e.getKey().split("-");
+            ToDoubleFunction<RequestRecord> f = switch (parts[0]) {
+                case "ttft" -> RequestRecord::ttftSeconds;
+                case "tpot" -> RequestRecord::tpotSeconds;
+                default -> RequestRecord::e2eSeconds;
+            };
+            LatencySummary l = LatencySummary.of(done.stream().mapToDouble(f).toArray());
+            double v = switch (parts[1]) {
+                case "mean" -> l.mean();
+                case "p50" -> l.p50();
+                case "p90" -> l.p90();
+                default -> l.p99();
+            };
+            boolean met = v <= e.getValue();
+            all &= met;
+            LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+            row.put("target_s", e.getValue());
+            row.put("actual_s", v);
+            row.put("met", met);
+            out.put(e.getKey(), row);
+        }
+        out.put("all_met", all);
+        return out;
+    }
+
+    /** Writes run.yaml, summary.json, requests.csv, timeseries.csv and the charts into the folder's temp dir. */
+    public static List<String> writeOutputs(RunResult r, Path dir) throws IOException {
+        List<String> files = new ArrayList<>();
+        YamlTreeWriter.write(dir.resolve("run.yaml"), "Resolved scenario: every profile inlined and every default filled.\n"
+                + "Reproduce with: xpusim run run.yaml", r.scenario().resolvedYaml());
+        files.add("run.yaml");
+        JsonWriter.write(dir.resolve("summary.json"), r.summary());
+        files.add("summary.json");
+        CsvWriter.requests(dir.resolve("requests.csv"), sortedById(r.recorder().requests()));
+        files.add("requests.csv");
+        CsvWriter.table(dir.resolve("timeseries.csv"), ServingRecorder.TIMESERIES_COLUMNS, r.recorder().timeseries());
+        files.add("timeseries.csv");
+        if (r.scenario().outputs().charts()) {
+            files.addAll(ServingCharts.write(dir, r.scenario().name(), r.recorder()));
+        }
+        return files;
+    }
+
+    private static List<RequestRecord> sortedById(List<RequestRecord> records) {
+        List<RequestRecord> sorted = new ArrayList<>(records);
+        sorted.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return sorted;
+    }
+}

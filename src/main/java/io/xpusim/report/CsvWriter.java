@@ -1,0 +1,70 @@
+package io.xpusim.report;
+
+import io.xpusim.metrics.RequestRecord;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** CSV outputs with a fixed number format ({@link Locale#ROOT}, up to 9 significant digits; empty for NaN). */
+public final class CsvWriter {
+    private CsvWriter() {
+    }
+
+    public static final String REQUESTS_HEADER = "id,arrival_s,first_token_s,finish_s,input_tokens,output_tokens,ttft_s,"
+            + "tpot_s,e2e_s,preemptions,replica,dropped_reason";
+
+    public static void requests(Path file, List<RequestRecord> records) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(REQUESTS_HEADER);
+            w.write('\n');
+            StringBuilder sb = new StringBuilder(128);
+            for (RequestRecord r : records) {
+                sb.setLength(0);
+                sb.append(r.id()).append(',').append(num(r.arrivalSeconds())).append(',')
+                        .append(num(r.firstTokenSeconds())).append(',').append(num(r.finishSeconds())).append(',')
+                        .append(r.inputTokens()).append(',').append(r.outputTokens()).append(',')
+                        .append(num(r.ttftSeconds())).append(',').append(num(r.tpotSeconds())).append(',')
+                        .append(num(r.e2eSeconds())).append(',').append(r.preemptions()).append(',').append(r.replica())
+                        .append(',').append(r.dropReason() == null ? "" : quote(r.dropReason())).append('\n');
+                w.write(sb.toString());
+            }
+        }
+    }
+
+    public static void table(Path file, List<String> columns, double[][] rows) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(String.join(",", columns));
+            w.write('\n');
+            StringBuilder sb = new StringBuilder(128);
+            for (double[] row : rows) {
+                sb.setLength(0);
+                for (int i = 0; i < row.length; i++) {
+                    if (i > 0) {
+                        sb.append(',');
+                    }
+                    sb.append(num(row[i]));
+                }
+                sb.append('\n');
+                w.write(sb.toString());
+            }
+        }
+    }
+
+    static String num(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return "";
+        }
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        return String.format(Locale.ROOT, "%.9g", v).replaceFirst("\\.?0+(e|$)", "$1");
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,68 @@
+package io.xpusim.scenario;
+
+import java.util.List;
+
+/**
+ * Applies {@code --set dotted.path=value} overrides to a scenario's YAML tree before it is bound, so an
+ * override is checked exactly like the file (units, types, ranges). Missing mappings on the path are
+ * created; numeric segments index lists.
+ */
+final class Overrides {
+    private Overrides() {
+    }
+
+    static void apply(YamlNode root, List<String> assignments) {
+        int n = 0;
+        for (String a : assignments) {
+            n++;
+            Location at = new Location("--set #" + n, 1, 1);
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new ScenarioException(at, "'" + a + "' is not of the form path=value", "e.g. --set strategy.parallelism.tp=4");
+            }
+            String path = a.substring(0, eq).strip();
+            String value = a.substring(eq + 1).strip();
+            String[] parts = path.split("\\.", -1);
+            YamlNode node = root;
+            for (int i = 0; i < parts.length; i++) {
+                String key = parts[i];
+                if (key.isEmpty()) {
+                    throw new ScenarioException(at, "empty segment in path '" + path + "'", null);
+                }
+                boolean last = i == parts.length - 1;
+                Location valueAt = new Location("--set " + path, 1, eq + 2);
+                if (node instanceof YamlNode.Mapping m) {
+                    if (last) {
+                        m.put(key, new YamlNode.Scalar(value, value.isEmpty(), valueAt), valueAt);
+                    } else {
+                        YamlNode next = m.get(key);
+                        if (next == null) {
+                            next = new YamlNode.Mapping(valueAt);
+                            m.put(key, next, valueAt);
+                        }
+                        node = next;
+                    }
+                } else if (node instanceof YamlNode.Sequence s) {
+                    int index;
+                    try {
+                        index = Integer.parseInt(key);
+                    } catch (NumberFormatException e) {
+                        throw new ScenarioException(at, "'" + String.join(".", List.of(parts).subList(0, i)) + "' is a list; '"
+                                + key + "' is not an index", "use a number, e.g. cluster.nodes.0.count=2");
+                    }
+                    if (index < 0 || index >= s.items().size()) {
+                        throw new ScenarioException(at, "index " + index + " is outside the list of " + s.items().size(), null);
+                    }
+                    if (last) {
+                        s.items().set(index, new YamlNode.Scalar(value, value.isEmpty(), valueAt));
+                    } else {
+                        node = s.items().get(index);
+                    }
+                } else {
+                    throw new ScenarioException(at, "cannot set '" + path + "': '" + String.join(".", List.of(parts).subList(0, i))
+                            + "' is a single value, not a mapping", null);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.xpusim.scenario;
+
+/**
+ * A problem with the user's input, reported as {@code file:line:col: message (hint)}. Every error a user can
+ * cause by what they write surfaces as this exception; the CLI prints its one line and exits with code 2.
+ */
+public final class ScenarioException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final Location location;
+    private final String hint;
+
+    public ScenarioException(Location location, String message, String hint) {
+        super(message);
+        this.location = location;
+        this.hint = hint;
+    }
+
+    public Location location() {
+        return location;
+    }
+
+    public String hint() {
+        return hint;
+    }
+
+    /** The one line shown to the user. */
+    public String userMessage() {
+        String line = location + ": " + getMessage() + (hint == null || hint.isEmpty() ? "" : " (" + hint + ")");
+        return line.replace('\n', ' ').replace('\r', ' ');
+    }
+}

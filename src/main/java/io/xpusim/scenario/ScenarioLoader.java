@@ -1,0 +1,372 @@
+package io.xpusim.scenario;
+
+import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.hardware.NodeProfile;
+import io.xpusim.hardware.ScaleUpTopology;
+import io.xpusim.model.ModelSpec;
+import io.xpusim.serving.BatchSchedulers;
+import io.xpusim.serving.InfeasibleConfigurationException;
+import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.RuntimeConfig;
+import io.xpusim.serving.SchedulerConfig;
+import io.xpusim.serving.ServingConfig;
+import io.xpusim.units.Frequency;
+import io.xpusim.units.Precision;
+import io.xpusim.units.TimeSpan;
+import io.xpusim.workload.ArrivalSpec;
+import io.xpusim.workload.LengthSpec;
+import io.xpusim.workload.TraceOptions;
+import io.xpusim.workload.WorkloadSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a scenario file into a checked {@link Scenario}: strict schema, references resolved against the
+ * {@link ProfileLibrary}, units parsed, and the combination checked in the user's terms (tensor
+ * parallelism dividing heads, the model fitting in memory, enough devices). Every failure is a
+ * {@link ScenarioException} pointing at the line to fix.
+ */
+public final class ScenarioLoader {
+    public static final String SCHEMA = "xpusim/v1";
+
+    private ScenarioLoader() {
+    }
+
+    public static Scenario load(Path file, List<String> overrides) {
+        String display = file.toString();
+        YamlNode root = YamlReader.readFile(file, display);
+        Overrides.apply(root, overrides);
+        ProfileLibrary library = ProfileLibrary.forScenario(file);
+        return bind(root, file, library);
+    }
+
+    static Scenario bind(YamlNode root, Path file, ProfileLibrary library) {
+        Fields f = Fields.of(root, "");
+        String schema = f.string("schema");
+        if (!schema.equals(SCHEMA)) {
+            throw new ScenarioException(f.locationOf("schema"), "unsupported schema '" + schema + "'", "write schema: " + SCHEMA);
+        }
+        String name = f.string("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+            throw new ScenarioException(f.locationOf("name"), "scenario name '" + name + "' is not usable as a folder name",
+                    "use letters, digits, '.', '_' and '-'");
+        }
+        String description = f.string("description", "");
+        long seed = f.integer("seed", 0, Long.MAX_VALUE);
+
+        List<Cluster.NodeGroup> groups = cluster(f.object("cluster"), library);
+        Resolved<ModelSpec> model = library.model(f.node("model"), "model");
+        f.putResolved("model", model.yaml());
+        if (model.value().isMoe() || model.value().mla() != null) {
+            throw new ScenarioException(f.locationOf("model"), "model '" + model.value().name()
+                    + "' uses mixture-of-experts or latent attention, which serving does not execute yet",
+                    "choose a dense model; MoE execution is planned");
+        }
+        Fields w = f.object("workload");
+        WorkloadSpec workload = workload(w, file);
+        Fields s = f.object("strategy");
+        int replicas = s.intValue("replicas", 1, 1, 1 << 20);
+        ServingConfig serving = strategy(s, model.value());
+        s.finish();
+        Slo slo = slo(f);
+        Fields o = f.optionalObject("outputs");
+        long bin = o.quantity("sample-interval", TimeSpan::parse, "1s").picos();
+        if (bin < TimeSpan.parse("1ms").picos()) {
+            throw new ScenarioException(o.locationOf("sample-interval"), "sample-interval must be at least 1ms", null);
+        }
+        OutputSpec outputs = new OutputSpec(bin, o.bool("charts", true));
+        o.finish();
+        f.finish();
+
+        checkCombination(f, s, groups, model.value(), serving, replicas);
+        return new Scenario(name, description, seed, file, groups, model.value(), workload, serving, replicas, slo, outputs,
+                f.resolved());
+    }
+
+    private static List<Cluster.NodeGroup> cluster(Fields c, ProfileLibrary library) {
+        List<YamlNode> items = c.list("nodes");
+        if (items.isEmpty()) {
+            throw new ScenarioException(c.locationOf("nodes"), "'cluster.nodes' is empty", "add e.g. - { template: dgx-h100, count: 1 }");
+        }
+        List<Cluster.NodeGroup> groups = new ArrayList<>();
+        List<Object> resolved = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Fields n = Fields.of(items.get(i), "cluster.nodes." + i);
+            Resolved<NodeProfile> node = library.node(n.node("template"), n.qualified("template"));
+            n.putResolved("template", node.yaml());
+            int count = n.intValue("count", 1, 1, 100_000);
+            n.finish();
+            groups.add(new Cluster.NodeGroup(node.value(), count));
+            resolved.add(n.resolved());
+        }
+        c.putResolved("nodes", resolved);
+        c.finish();
+        return groups;
+    }
+
+    private static WorkloadSpec workload(Fields w, Path scenarioFile) {
+        w.choice("kind", List.of("serving"), "serving");
+        long maxRequests = w.integer("requests", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long duration = w.has("duration") ? w.quantity("duration", TimeSpan::parse).picos() : Long.MAX_VALUE;
+        if (w.has("trace")) {
+            if (w.has("arrivals")) {
+                throw new ScenarioException(w.locationOf("arrivals"), "a workload has either 'trace' or 'arrivals', not both", null);
+            }
+            Fields t = w.object("trace");
+            String format = t.choice("format", Arrays.stream(WorkloadSpec.TraceFormat.values())
+                    .map(WorkloadSpec.TraceFormat::yamlName).toList(), null);
+            String fileText = t.string("file");
+            Path dir = scenarioFile.toAbsolutePath().getParent();
+            Path traceFile = dir.resolve(fileText).normalize();
+            t.putResolved("file", traceFile.toString()); // absolute, so run.yaml replays from anywhere
+            if (!Files.isRegularFile(traceFile)) {
+                throw new ScenarioException(t.locationOf("file"), "trace file not found: " + traceFile,
+                        "paths are relative to the scenario's folder");
+            }
+            double scale = t.number("time-scale", 1.0, 1e-9, 1e9);
+            boolean skip = t.choice("on-bad-line", List.of("fail", "skip"), "fail").equals("skip");
+            t.finish();
+            w.finish();
+            WorkloadSpec.TraceFormat fmt = Arrays.stream(WorkloadSpec.TraceFormat.values())
+                    .filter(x -> x.yamlName().equals(format)).findFirst().orElseThrow();
+            return new WorkloadSpec.Trace(fmt, traceFile, new TraceOptions(scale, maxRequests, duration, skip));
+        }
+        if (!w.has("arrivals")) {
+            throw new ScenarioException(w.location(), "the workload needs 'arrivals' (synthetic) or 'trace' (replay)",
+                    "e.g. arrivals: { process: poisson, rate: 10/s }");
+        }
+        if (maxRequests == Long.MAX_VALUE && duration == Long.MAX_VALUE) {
+            throw new ScenarioException(w.location(), "a synthetic workload needs 'requests' or 'duration' to end",
+                    "e.g. duration: 2min");
+        }
+        Fields a = w.object("arrivals");
+        String process = a.choice("process", List.of("poisson", "gamma", "burst"), null);
+        ArrivalSpec arrivals;
+        if (process.equals("burst")) {
+            if (maxRequests == Long.MAX_VALUE) {
+                throw new ScenarioException(a.locationOf("process"), "a burst needs 'workload.requests' (how many arrive at once)", null);
+            }
+            arrivals = new ArrivalSpec.Burst();
+        } else {
+            double rate = a.quantity("rate", Frequency::parse).perSecond();
+            if (!(rate > 0)) {
+                throw new ScenarioException(a.locationOf("rate"), "'workload.arrivals.rate' must be positive", null);
+            }
+            arrivals = process.equals("gamma") ? new ArrivalSpec.Gamma(rate, a.number("cv", 0.01, 100))
+                    : new ArrivalSpec.Poisson(rate);
+        }
+        a.finish();
+        LengthSpec input = length(w.object("input-tokens"));
+        LengthSpec output = length(w.object("output-tokens"));
+        w.finish();
+        return new WorkloadSpec.Synthetic(arrivals, input, output, maxRequests, duration);
+    }
+
+    private static final int MAX_TOKENS = 10_000_000;
+
+    private static LengthSpec length(Fields l) {
+        String d = l.choice("distribution", List.of("fixed", "uniform", "lognormal", "empirical"), null);
+        LengthSpec spec = switch (d) {
+            case "fixed" -> new LengthSpec.Fixed(l.intValue("tokens", 1, MAX_TOKENS));
+            case "uniform" -> {
+                int min = l.intValue("min", 1, MAX_TOKENS);
+                int max = l.intValue("max", min, MAX_TOKENS);
+                yield new LengthSpec.Uniform(min, max);
+            }
+            case "lognormal" -> {
+                double mean = l.number("mean", 1, MAX_TOKENS);
+                double cv = l.number("cv", 0.001, 100);
+                int min = l.intValue("min", 1, 1, MAX_TOKENS);
+                int max = l.intValue("max", MAX_TOKENS, min, MAX_TOKENS);
+                yield new LengthSpec.Lognormal(mean, cv, min, max);
+            }
+            default -> empirical(l);
+        };
+        l.finish();
+        return spec;
+    }
+
+    private static LengthSpec empirical(Fields l) {
+        List<YamlNode> values = l.list("values");
+        if (values.isEmpty() || values.size() > 1_000_000) {
+            throw new ScenarioException(l.locationOf("values"), "'" + l.qualified("values") + "' needs 1 to 1,000,000 entries", null);
+        }
+        int[] v = new int[values.size()];
+        List<Object> resolved = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = listInt(values.get(i), l.qualified("values"), 1, MAX_TOKENS);
+            resolved.add(v[i]);
+        }
+        l.putResolved("values", resolved);
+        double[] weights = null;
+        if (l.has("weights")) {
+            List<YamlNode> ws = l.list("weights");
+            if (ws.size() != v.length) {
+                throw new ScenarioException(l.locationOf("weights"), "'weights' has " + ws.size() + " entries but 'values' has "
+                        + v.length, null);
+            }
+            weights = new double[v.length];
+            double sum = 0;
+            List<Object> rw = new ArrayList<>();
+            for (int i = 0; i < v.length; i++) {
+                YamlNode n = ws.get(i);
+                try {
+                    weights[i] = Double.parseDouble(((YamlNode.Scalar) n).text());
+                } catch (RuntimeException e) {
+                    throw new ScenarioException(n.location(), "a weight must be a number, not " + n.describe(), null);
+                }
+                if (!(weights[i] >= 0) || Double.isInfinite(weights[i])) {
+                    throw new ScenarioException(n.location(), "a weight must be a finite number ≥ 0", null);
+                }
+                sum += weights[i];
+                rw.add(weights[i]);
+            }
+            if (!(sum > 0)) {
+                throw new ScenarioException(l.locationOf("weights"), "the weights add up to 0", null);
+            }
+            l.putResolved("weights", rw);
+        }
+        return new LengthSpec.Empirical(v, weights);
+    }
+
+    private static int listInt(YamlNode n, String what, int min, int max) {
+        if (n instanceof YamlNode.Scalar s && !s.isNull()) {
+            try {
+                int v = Integer.parseInt(s.text().strip());
+                if (v >= min && v <= max) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the message below
+            }
+        }
+        throw new ScenarioException(n.location(), "entries of '" + what + "' must be whole numbers between " + min + " and "
+                + max + ", not " + n.describe(), null);
+    }
+
+    private static ServingConfig strategy(Fields s, ModelSpec model) {
+        Fields par = s.optionalObject("parallelism");
+        int tp = par.intValue("tp", 1, 1, 1024);
+        par.finish();
+        Fields sch = s.optionalObject("scheduler");
+        String policy = sch.choice("policy", BatchSchedulers.names(), "vllm");
+        int maxTokens = sch.intValue("max-batched-tokens", Math.max(8192, model.maxContext()), 1, MAX_TOKENS);
+        int maxSeqs = sch.intValue("max-seqs", 256, 1, 1_000_000);
+        int block = sch.intValue("block-size", 16, 1, 1 << 16);
+        double watermark = sch.number("watermark", 0.01, 0, 0.5);
+        sch.finish();
+        Fields prec = s.optionalObject("precision");
+        List<String> names = Arrays.stream(Precision.values()).map(Precision::yamlName).toList();
+        Precision weights = Precision.fromYaml(prec.choice("weights", names, "bf16"));
+        Precision activations = Precision.fromYaml(prec.choice("activations", List.of("bf16", "fp16", "fp32"), "bf16"));
+        Precision kv = Precision.fromYaml(prec.choice("kv-cache", names, activations.yamlName()));
+        prec.finish();
+        Fields mem = s.optionalObject("memory");
+        double util = mem.number("gpu-memory-utilization", 0.9, 0.05, 1.0);
+        mem.finish();
+        int maxLen = s.intValue("max-model-len", model.maxContext(), 1, model.maxContext());
+        Fields rt = s.optionalObject("runtime");
+        long perKernel = rt.quantity("framework-overhead-per-kernel", TimeSpan::parse, DEFAULT_FRAMEWORK_OVERHEAD).picos();
+        long perIteration = rt.quantity("iteration-overhead", TimeSpan::parse, DEFAULT_ITERATION_OVERHEAD).picos();
+        long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, DEFAULT_SEQUENCE_OVERHEAD).picos();
+        rt.finish();
+        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark),
+                new RuntimeConfig(perKernel, perIteration, perSequence), util, weights, activations, kv, maxLen);
+    }
+
+    /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
+    public static final String DEFAULT_FRAMEWORK_OVERHEAD = "40us";
+    public static final String DEFAULT_ITERATION_OVERHEAD = "1ms";
+    public static final String DEFAULT_SEQUENCE_OVERHEAD = "250us";
+
+    private static Slo slo(Fields f) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (!f.has("slo")) {
+            return new Slo(out);
+        }
+        Fields s = f.object("slo");
+        for (String metric : List.of("ttft", "tpot", "e2e")) {
+            for (String p : List.of("mean", "p50", "p90", "p99")) {
+                String key = metric + "-" + p;
+                if (s.has(key)) {
+                    out.put(key, s.quantity(key, TimeSpan::parse).seconds());
+                }
+            }
+        }
+        s.finish();
+        return new Slo(out);
+    }
+
+    private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
+                                         ServingConfig c, int replicas) {
+        NodeProfile first = groups.get(0).profile();
+        for (Cluster.NodeGroup g : groups) {
+            if (!g.profile().device().name().equals(first.device().name())) {
+                throw new ScenarioException(root.locationOf("cluster"), "serving on mixed device types ("
+                        + first.device().name() + ", " + g.profile().device().name() + ") is not supported yet",
+                        "use one device type per scenario");
+            }
+        }
+        Location tpAt = strategy.locationOf("parallelism");
+        int tp = c.tp();
+        if (model.heads() % tp != 0) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT, "tp=%d does not divide the %d attention heads of %s",
+                    tp, model.heads(), model.name()), "use a divisor of " + model.heads() + ", e.g. " + divisors(model.heads()));
+        }
+        if (model.kvHeads() % tp != 0 && tp % model.kvHeads() != 0) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT,
+                    "tp=%d and the %d KV heads of %s do not divide one another", tp, model.kvHeads(), model.name()),
+                    "use a divisor or a multiple of " + model.kvHeads());
+        }
+        if (tp > first.deviceCount()) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT, "tp=%d is more than the %d devices of a %s node",
+                    tp, first.deviceCount(), first.name()), "tensor parallelism stays inside one node");
+        }
+        DeviceProfile device = first.device();
+        if (device.peakFlopsPerSecond(c.activations()) <= 0) {
+            throw new ScenarioException(strategy.locationOf("precision"), device.name() + " has no "
+                    + c.activations().yamlName() + " math", "choose a precision listed in its profile's peak-flops");
+        }
+        int devices = 0;
+        for (Cluster.NodeGroup g : groups) {
+            devices += g.profile().deviceCount() * g.count();
+        }
+        if ((long) tp * replicas > devices) {
+            throw new ScenarioException(strategy.locationOf("replicas"), String.format(Locale.ROOT,
+                    "%d replicas at tp=%d need %d devices but the cluster has %d", replicas, tp, (long) tp * replicas, devices),
+                    "lower replicas or tp, or add nodes");
+        }
+        if (tp > 1 && (first.scaleUpTopology() == ScaleUpTopology.C2C || first.scaleUpTopology() == ScaleUpTopology.NONE)) {
+            throw new ScenarioException(tpAt, "node template '" + first.name()
+                    + "' has no device-to-device fabric for tensor parallelism", "use tp: 1 or a multi-GPU node");
+        }
+        try {
+            MemoryPlan.plan(model, device, c);
+        } catch (InfeasibleConfigurationException e) {
+            throw new ScenarioException(tpAt, e.getMessage(), e.hint());
+        }
+        if (c.maxModelLen() > c.scheduler().maxBatchedTokens()) {
+            // vLLM refuses this without chunked prefill: a maximal prompt could never be scheduled
+            throw new ScenarioException(strategy.locationOf("scheduler"), String.format(Locale.ROOT,
+                    "max-batched-tokens %d is below max-model-len %d, so the longest prompts could never run",
+                    c.scheduler().maxBatchedTokens(), c.maxModelLen()), "raise max-batched-tokens or lower max-model-len");
+        }
+    }
+
+    private static String divisors(int n) {
+        List<String> d = new ArrayList<>();
+        for (int i = 1; i <= n && d.size() < 6; i++) {
+            if (n % i == 0) {
+                d.add(Integer.toString(i));
+            }
+        }
+        return String.join(", ", d);
+    }
+}

@@ -1,0 +1,172 @@
+package io.xpusim.scenario;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.yaml.snakeyaml.LoaderOptions;
+
+/**
+ * Reads one YAML document into {@link YamlNode}s with line and column for every value, through Jackson's
+ * streaming YAML parser with explicit limits. Rejected, each with a located message: documents over
+ * {@link #MAX_BYTES}, nesting deeper than {@link #MAX_DEPTH}, strings over {@link #MAX_STRING}, aliases and
+ * anchors (no alias bombs, no shared structure), explicit tags (no type instantiation from input),
+ * duplicate keys, non-UTF-8 bytes, and more than one document.
+ */
+public final class YamlReader {
+    public static final int MAX_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_DEPTH = 32;
+    public static final int MAX_STRING = 64 * 1024;
+    private static final YAMLFactory FACTORY = factory();
+
+    private YamlReader() {
+    }
+
+    private static YAMLFactory factory() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // we report duplicates ourselves, with both locations
+        options.setMaxAliasesForCollections(0);
+        options.setNestingDepthLimit(MAX_DEPTH + 8);
+        options.setCodePointLimit(MAX_BYTES);
+        options.setAllowRecursiveKeys(false);
+        return YAMLFactory.builder()
+                .loaderOptions(options)
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxStringLength(MAX_STRING).maxNestingDepth(MAX_DEPTH).maxNumberLength(100).build())
+                .build();
+    }
+
+    /** Reads a file; a missing or unreadable file is a {@link ScenarioException} at line 1. */
+    public static YamlNode readFile(Path file, String displayName) {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > MAX_BYTES) {
+                throw new ScenarioException(new Location(displayName, 1, 1),
+                        "file is larger than " + (MAX_BYTES >> 20) + " MiB", "a scenario or profile is a short text file");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ScenarioException(new Location(displayName, 1, 1), "file not found", "check the path");
+        } catch (IOException e) {
+            throw new ScenarioException(new Location(displayName, 1, 1), "cannot read file: " + e.getMessage(), null);
+        }
+        return read(bytes, displayName);
+    }
+
+    public static YamlNode read(byte[] bytes, String displayName) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ScenarioException(new Location(displayName, 1, 1), "file is not UTF-8 text", "save it as UTF-8");
+        }
+        if (text.indexOf('\0') >= 0) {
+            throw new ScenarioException(new Location(displayName, 1, 1), "file contains NUL bytes; it is not text", null);
+        }
+        if (text.length() > MAX_BYTES) {
+            throw new ScenarioException(new Location(displayName, 1, 1), "file is too large", null);
+        }
+        return read(text, displayName);
+    }
+
+    public static YamlNode read(String text, String displayName) {
+        try (YAMLParser p = (YAMLParser) FACTORY.createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new ScenarioException(new Location(displayName, 1, 1), "file is empty", "write a YAML mapping");
+            }
+            YamlNode root = readValue(p, displayName, 0);
+            JsonToken after = p.nextToken();
+            if (after != null) {
+                throw new ScenarioException(loc(p, displayName), "more than one YAML document in the file",
+                        "remove the '---' and what follows it");
+            }
+            return root;
+        } catch (ScenarioException e) {
+            throw e;
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            String msg = e.getOriginalMessage();
+            int cut = msg.indexOf('\n');
+            throw new ScenarioException(new Location(displayName, l == null ? 1 : Math.max(1, l.getLineNr()),
+                    l == null ? 1 : Math.max(1, l.getColumnNr())), "invalid YAML: " + (cut > 0 ? msg.substring(0, cut) : msg)
+                    .strip(), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            // SnakeYAML signals its own limits (code points, nesting, aliases) with unchecked exceptions
+            throw new ScenarioException(new Location(displayName, 1, 1), "invalid YAML: " + firstLine(e.getMessage()), null);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable document";
+        }
+        int cut = s.indexOf('\n');
+        return (cut > 0 ? s.substring(0, cut) : s).strip();
+    }
+
+    private static YamlNode readValue(YAMLParser p, String file, int depth) throws IOException {
+        Location at = loc(p, file);
+        if (depth > MAX_DEPTH) {
+            throw new ScenarioException(at, "nesting is deeper than " + MAX_DEPTH + " levels", null);
+        }
+        if (p.isCurrentAlias()) {
+            throw new ScenarioException(at, "YAML aliases (*name) are not supported", "write the value out in full");
+        }
+        if (p.getCurrentAnchor() != null) {
+            throw new ScenarioException(at, "YAML anchors (&name) are not supported", "write the value out in full");
+        }
+        if (p.getTypeId() != null) {
+            throw new ScenarioException(at, "YAML tags (!" + p.getTypeId() + ") are not supported", "remove the tag");
+        }
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT -> {
+                YamlNode.Mapping m = new YamlNode.Mapping(at);
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    Location keyAt = loc(p, file);
+                    if (m.get(key) != null) {
+                        throw new ScenarioException(keyAt, "duplicate key '" + key + "' (first at line "
+                                + m.keyLocations().get(key).line() + ")", "keep one of them");
+                    }
+                    p.nextToken();
+                    m.put(key, readValue(p, file, depth + 1), keyAt);
+                }
+                return m;
+            }
+            case START_ARRAY -> {
+                YamlNode.Sequence s = new YamlNode.Sequence(at);
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    s.items().add(readValue(p, file, depth + 1));
+                }
+                return s;
+            }
+            case VALUE_NULL -> {
+                return new YamlNode.Scalar("", true, at);
+            }
+            default -> {
+                return new YamlNode.Scalar(p.getText(), false, at);
+            }
+        }
+    }
+
+    private static Location loc(JsonParser p, String file) {
+        JsonLocation l = p.currentTokenLocation();
+        return new Location(file, Math.max(1, l.getLineNr()), Math.max(1, l.getColumnNr()));
+    }
+}
