@@ -137,7 +137,9 @@ public final class ScenarioRunner {
         Map<String, Long> dropReasons = new TreeMap<>();
         for (RequestRecord r : rec.requests()) {
             if (!r.completed()) {
-                dropReasons.merge(r.dropReason().replaceAll("[0-9]+", "N"), 1L, Long::sum);
+                String reason = r.dropReason();
+                int colon = reason.indexOf(':');
+                dropReasons.merge(colon > 0 ? reason.substring(0, colon) : reason, 1L, Long::sum);
             }
         }
         MemoryPlan mem = sim.memoryPlan();

@@ -2,7 +2,7 @@ package io.xpusim.metrics;
 
 /**
  * What happened to one request. Times are seconds from the start of the simulation; for a dropped
- * request the times are NaN and {@code dropReason} says why.
+ * request the times are NaN and {@code dropReason} says why, as {@code "category: details"}.
  *
  * @param tpotSeconds mean time per output token after the first: (finish − first token) / (output − 1);
  *                    NaN for single-token outputs

@@ -51,10 +51,12 @@ final class ChartStyle {
         p.setOutlineVisible(false);
         Font label = new Font(Font.SANS_SERIF, Font.PLAIN, 14);
         Font ticks = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        rootLocaleTicks(p.getDomainAxis());
         p.getDomainAxis().setLabelFont(label);
         p.getDomainAxis().setTickLabelFont(ticks);
         for (int i = 0; i < p.getRangeAxisCount(); i++) {
             if (p.getRangeAxis(i) != null) {
+                rootLocaleTicks(p.getRangeAxis(i));
                 p.getRangeAxis(i).setLabelFont(label);
                 p.getRangeAxis(i).setTickLabelFont(ticks);
             }
@@ -68,6 +70,13 @@ final class ChartStyle {
                 renderer.setSeriesPaint(s, PALETTE[(s + 2 * r + paletteOffset) % PALETTE.length]);
                 renderer.setSeriesStroke(s, new BasicStroke(2.0f));
             }
+        }
+    }
+
+    /** Tick labels in Locale.ROOT, so a chart is byte-identical whatever the user's locale. */
+    private static void rootLocaleTicks(org.jfree.chart.axis.ValueAxis axis) {
+        if (axis instanceof org.jfree.chart.axis.NumberAxis n) {
+            n.setStandardTickUnits(org.jfree.chart.axis.NumberAxis.createStandardTickUnits(java.util.Locale.ROOT));
         }
     }
 

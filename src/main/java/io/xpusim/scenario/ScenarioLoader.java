@@ -276,15 +276,17 @@ public final class ScenarioLoader {
         long perKernel = rt.quantity("framework-overhead-per-kernel", TimeSpan::parse, DEFAULT_FRAMEWORK_OVERHEAD).picos();
         long perIteration = rt.quantity("iteration-overhead", TimeSpan::parse, DEFAULT_ITERATION_OVERHEAD).picos();
         long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, DEFAULT_SEQUENCE_OVERHEAD).picos();
+        long prefill = rt.quantity("prefill-overhead", TimeSpan::parse, DEFAULT_PREFILL_OVERHEAD).picos();
         rt.finish();
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark),
-                new RuntimeConfig(perKernel, perIteration, perSequence), util, weights, activations, kv, maxLen);
+                new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen);
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
     public static final String DEFAULT_FRAMEWORK_OVERHEAD = "40us";
     public static final String DEFAULT_ITERATION_OVERHEAD = "1ms";
     public static final String DEFAULT_SEQUENCE_OVERHEAD = "250us";
+    public static final String DEFAULT_PREFILL_OVERHEAD = "20ms";
 
     private static Slo slo(Fields f) {
         Map<String, Double> out = new LinkedHashMap<>();

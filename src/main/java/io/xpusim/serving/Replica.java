@@ -18,7 +18,7 @@ import java.util.List;
  * work. An iteration's kernels run as one activity on the group's compute resources; its all-reduces run
  * as ring flows on the scale-up links; the host launches kernels concurrently, so an iteration ends at
  * max(host launch time, device time + communication) plus the runtime's per-iteration and
- * per-sequence host overheads.
+ * per-sequence host overheads (and the prefill overhead when it holds prompt tokens).
  */
 public final class Replica {
     private final String name;
@@ -32,6 +32,7 @@ public final class Replica {
     private final SchedulerState state;
     private final long iterationOverheadPicos;
     private final long perSequenceOverheadPicos;
+    private final long prefillOverheadPicos;
     private final ServingRecorder recorder;
     private final Batch batch = new Batch();
     private final EventHandler stepEnd = arg -> finishStep();
@@ -59,6 +60,7 @@ public final class Replica {
         this.state = new SchedulerState(kv, config);
         this.iterationOverheadPicos = runtime.iterationOverheadPicos();
         this.perSequenceOverheadPicos = runtime.perSequenceOverheadPicos();
+        this.prefillOverheadPicos = runtime.prefillOverheadPicos();
         this.recorder = recorder;
     }
 
@@ -104,7 +106,7 @@ public final class Replica {
             if (!state.waiting.isEmpty() && state.running.isEmpty()) {
                 // cannot happen for requests checked at arrival; kept so a policy bug never spins forever
                 ServingRequest r = state.waiting.pollFirst();
-                drop(r, "could not be scheduled on an idle replica");
+                drop(r, "unschedulable: the scheduler admitted nothing on an idle replica");
                 startStep();
             }
             return;
@@ -125,7 +127,8 @@ public final class Replica {
     }
 
     private void deviceDone() {
-        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos + batch.size() * perSequenceOverheadPicos;
+        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos + batch.size() * perSequenceOverheadPicos
+                + (stepPrefillTokens > 0 ? prefillOverheadPicos : 0);
         sim.scheduleAt(end, stepEnd, 0);
     }
 

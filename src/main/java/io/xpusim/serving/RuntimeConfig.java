@@ -9,7 +9,9 @@ package io.xpusim.serving;
  *                                        scheduling, sampling synchronisation
  * @param perSequenceOverheadPicos        host CPU time per sequence in the batch per iteration that does not
  *                                        overlap the GPU: input preparation, sampling and detokenisation
+ * @param prefillOverheadPicos            extra host CPU time of an iteration that contains prompt tokens
+ *                                        (prompt metadata, slot mapping), not overlapped with the GPU
  */
 public record RuntimeConfig(long frameworkOverheadPerKernelPicos, long iterationOverheadPicos,
-                            long perSequenceOverheadPicos) {
+                            long perSequenceOverheadPicos, long prefillOverheadPicos) {
 }

@@ -148,22 +148,22 @@ public final class ServingSimulator {
         }
     }
 
-    /** Why a request can never be served by this replica, or null if it can. */
+    /** Why a request can never be served by this replica ("category: details"), or null if it can. */
     private String neverFits(RequestSpec s, Replica replica) {
         ServingConfig c = setup.config();
         long total = (long) s.inputTokens() + s.outputTokens();
         if (total > c.maxModelLen()) {
-            return String.format(Locale.ROOT, "prompt %d + output %d tokens exceed the context limit of %d",
+            return String.format(Locale.ROOT, "longer than the context limit: prompt %d + output %d tokens > %d",
                     s.inputTokens(), s.outputTokens(), c.maxModelLen());
         }
         if (s.inputTokens() > c.scheduler().maxBatchedTokens()) {
-            return String.format(Locale.ROOT, "prompt of %d tokens exceeds max-batched-tokens %d",
+            return String.format(Locale.ROOT, "prompt longer than max-batched-tokens: %d > %d",
                     s.inputTokens(), c.scheduler().maxBatchedTokens());
         }
         KvCache kv = replica.kvCache();
         if (kv.blocksFor(total) > kv.totalBlocks()) {
-            return String.format(Locale.ROOT, "needs %d KV blocks but the cache holds %d", kv.blocksFor(total),
-                    kv.totalBlocks());
+            return String.format(Locale.ROOT, "larger than the whole KV cache: needs %d blocks, the cache holds %d",
+                    kv.blocksFor(total), kv.totalBlocks());
         }
         return null;
     }

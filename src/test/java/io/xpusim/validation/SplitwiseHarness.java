@@ -42,6 +42,30 @@ final class SplitwiseHarness {
         return rows;
     }
 
+    /** The predicted-vs-measured table in Markdown, with calibration rows marked. */
+    static String markdown(List<Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| TP | prompt | batch | output | prompt ms measured | predicted | error | token ms measured | predicted | error |\n");
+        sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            SplitwiseReference.Config c = r.config();
+            boolean cal = SplitwiseValidationTest.calibration(c);
+            sb.append(String.format(java.util.Locale.ROOT, "| %d | %d | %d | %d | %.1f | %s | %s | %.2f | %s | %s |%s%n", c.tp(),
+                    c.promptTokens(), c.batch(), c.outputTokens(), c.promptMs(), fmt(r.predictedPromptMs(), 1),
+                    pct(r.promptError()), c.tokenMs(), fmt(r.predictedTokenMs(), 2), pct(r.tokenError()),
+                    cal ? " calibration" : ""));
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double v, int decimals) {
+        return Double.isNaN(v) ? "does not fit" : String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static String pct(double e) {
+        return Double.isNaN(e) ? "–" : String.format(java.util.Locale.ROOT, "%+.1f%%", 100 * e);
+    }
+
     public static void main(String[] args) throws Exception {
         List<Row> rows = run(List.of(args));
         System.out.println("tp prompt batch out | prompt meas pred err | token meas pred err");

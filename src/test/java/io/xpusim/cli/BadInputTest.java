@@ -1,0 +1,201 @@
+package io.xpusim.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each class of bad input ends with exit code 2 and one line {@code file:line:col: message (hint)} on
+ * stderr — never a stack trace — and leaves no results behind.
+ */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    private static final String GOOD = """
+            schema: xpusim/v1
+            name: bad-input
+            seed: 1
+            cluster:
+              nodes: [ { template: dgx-h100, count: 1 } ]
+            model: llama-3-8b
+            workload:
+              kind: serving
+              arrivals: { process: poisson, rate: 5/s }
+              input-tokens: { distribution: fixed, tokens: 100 }
+              output-tokens: { distribution: fixed, tokens: 10 }
+              requests: 20
+            strategy:
+              parallelism: { tp: 1 }
+            outputs: { charts: false }
+            """;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    private Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path write(String text) throws IOException {
+        Path f = dir.resolve("scenario.yaml");
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private Outcome runBad(String text, String... extra) throws IOException {
+        Path f = write(text);
+        String[] args = Stream.concat(Stream.of("run", f.toString(), "--results", dir.resolve("results").toString()),
+                Stream.of(extra)).toArray(String[]::new);
+        Outcome o = run(args);
+        assertEquals(2, o.code(), "exit code 2 for bad input; stderr: " + o.err());
+        assertEquals(1, o.err().strip().lines().count(), "one line: " + o.err());
+        assertFalse(o.err().contains("Exception") || o.err().contains("\tat "), "no stack trace: " + o.err());
+        assertFalse(Files.exists(dir.resolve("results")) && hasRunFolder(dir.resolve("results")), "nothing half-written");
+        return o;
+    }
+
+    private static boolean hasRunFolder(Path results) {
+        try (Stream<Path> s = Files.walk(results)) {
+            return s.anyMatch(p -> p.getFileName().toString().equals("summary.json"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void goodScenarioRuns() throws IOException {
+        Path f = write(GOOD);
+        Outcome o = run("run", f.toString(), "--out", dir.resolve("out").toString(), "-q");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(Files.exists(dir.resolve("out/summary.json")));
+    }
+
+    @Test
+    void typoInKeyIsLocatedWithSuggestion() throws IOException {
+        Outcome o = runBad(GOOD.replace("parallelism: { tp: 1 }", "paralelism: { tp: 1 }"));
+        assertTrue(o.err().matches("(?s).*scenario\\.yaml:14:3: unknown key 'strategy\\.paralelism' \\(did you mean 'parallelism'\\?\\).*"),
+                o.err());
+    }
+
+    @Test
+    void wrongUnitIsExplained() throws IOException {
+        Outcome o = runBad(GOOD.replace("rate: 5/s", "rate: 5 GB"));
+        assertTrue(o.err().contains(":9:") && o.err().contains("unknown rate unit 'GB'"), o.err());
+        Outcome unitless = runBad(GOOD.replace("rate: 5/s", "rate: 5"));
+        assertTrue(unitless.err().contains("has no unit") && unitless.err().contains("10/s"), unitless.err());
+    }
+
+    @Test
+    void unknownProfileSuggestsTheClosest() throws IOException {
+        Outcome o = runBad(GOOD.replace("dgx-h100", "dgx-h10"));
+        assertTrue(o.err().contains("unknown node 'dgx-h10'") && o.err().contains("did you mean 'dgx-h100'?"), o.err());
+        Outcome m = runBad(GOOD.replace("llama-3-8b", "llama-3-8"));
+        assertTrue(m.err().contains("unknown model 'llama-3-8'"), m.err());
+    }
+
+    @Test
+    void tensorParallelismMustDivideHeads() throws IOException {
+        Outcome o = runBad(GOOD.replace("tp: 1", "tp: 3"));
+        assertTrue(o.err().contains("tp=3 does not divide the 32 attention heads of llama-3-8b"), o.err());
+    }
+
+    @Test
+    void modelLargerThanMemoryIsExplained() throws IOException {
+        Outcome o = runBad(GOOD.replace("llama-3-8b", "llama-3-405b"));
+        assertTrue(o.err().contains("do not fit on h100-sxm") && o.err().contains("GiB"), o.err());
+        assertTrue(o.err().contains("raise tensor parallelism"), o.err());
+    }
+
+    @Test
+    void yamlSyntaxAndUnsafeConstructsAreRejected() throws IOException {
+        assertTrue(runBad(GOOD + "  bad: [unclosed\n").err().contains("invalid YAML"));
+        assertTrue(runBad("a: &x [1]\nb: *x\n").err().contains("anchors"));
+        assertTrue(runBad(GOOD.replace("seed: 1", "seed: !!java.lang.Runtime 1")).err().contains("tags"));
+        assertTrue(runBad(GOOD + "seed: 2\n").err().contains("duplicate key 'seed'"));
+        assertTrue(runBad("").err().contains("empty"));
+        assertTrue(runBad(GOOD.replace("seed: 1", "seed: 010x")).err().contains("whole number"));
+    }
+
+    @Test
+    void binaryJunkIsRejected() throws IOException {
+        Path f = dir.resolve("junk.yaml");
+        Files.write(f, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, 3});
+        Outcome o = run("validate", f.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("junk.yaml:1:1: file is not UTF-8 text"), o.err());
+    }
+
+    @Test
+    void missingFileAndBadCommandLine() {
+        Outcome o = run("run", dir.resolve("nope.yaml").toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("nope.yaml:1:1: file not found"), o.err());
+        Outcome flag = run("run", "--bogus");
+        assertEquals(2, flag.code());
+        assertTrue(flag.err().startsWith("xpusim: "), flag.err());
+    }
+
+    @Test
+    void overridesAreCheckedLikeTheFile() throws IOException {
+        Outcome o = runBad(GOOD, "--set", "workload.arrivals.rate=fast");
+        assertTrue(o.err().contains("--set workload.arrivals.rate") && o.err().contains("no number"), o.err());
+        Outcome p = runBad(GOOD, "--set", "model.layers=2");
+        assertTrue(p.err().contains("is a single value"), p.err());
+    }
+
+    @Test
+    void malformedTraceLineIsReportedWithItsLineNumber() throws IOException {
+        Path trace = dir.resolve("t.csv");
+        Files.writeString(trace, "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n"
+                + "2023-11-16 18:15:47.00,abc,44\n", StandardCharsets.UTF_8);
+        String text = GOOD.replace("  arrivals: { process: poisson, rate: 5/s }\n"
+                + "  input-tokens: { distribution: fixed, tokens: 100 }\n"
+                + "  output-tokens: { distribution: fixed, tokens: 10 }\n"
+                + "  requests: 20\n", "  trace: { format: azure-csv, file: t.csv }\n");
+        Outcome o = runBad(text);
+        assertTrue(o.err().contains("t.csv:3:1: malformed trace line: ContextTokens 'abc' is not a whole number"), o.err());
+    }
+
+    @Test
+    void outFolderMustBeEmpty() throws IOException {
+        Path f = write(GOOD);
+        Path out = dir.resolve("taken");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("keep.txt"), "earlier run");
+        Outcome o = run("run", f.toString(), "--out", out.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("is not empty"), o.err());
+        assertEquals("earlier run", Files.readString(out.resolve("keep.txt")));
+    }
+
+    @Test
+    void requestThatCanNeverFitIsDroppedWithAReason() throws IOException {
+        Path f = write(GOOD.replace("tokens: 100 }", "tokens: 9000 }"));
+        Outcome o = run("run", f.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("20 dropped: longer than the context limit"), o.out());
+    }
+
+    @Test
+    void eventLimitStopsCleanlyAndMarksIncomplete() throws IOException {
+        Path f = write(GOOD);
+        Outcome o = run("run", f.toString(), "--out", dir.resolve("o").toString(), "--max-events", "10");
+        assertEquals(3, o.code(), o.err());
+        String summary = Files.readString(dir.resolve("o/summary.json"));
+        assertTrue(summary.contains("\"complete\" : false") && summary.contains("event_limit"), summary);
+    }
+}

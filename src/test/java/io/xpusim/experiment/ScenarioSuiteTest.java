@@ -1,0 +1,79 @@
+package io.xpusim.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xpusim.metrics.RequestRecord;
+import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every scenario under scenarios/ runs, and its results obey the invariants every run must: each request
+ * finishes or is reported dropped, latencies are ordered in time, KV use stays within capacity,
+ * utilisation stays at or below 1, time moves forward, and all output files are written.
+ */
+class ScenarioSuiteTest {
+    static Stream<Path> scenarios() throws IOException {
+        try (Stream<Path> s = Files.walk(Path.of("scenarios"))) {
+            return s.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.toString().contains("/models/") && !p.toString().contains("/traces/"))
+                    .sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("scenarios")
+    void runsWithInvariants(Path file, @TempDir Path out) throws IOException {
+        Scenario s = ScenarioLoader.load(file, List.of());
+        RunResult r = ScenarioRunner.simulate(s, RunLimits.NONE, null);
+        assertTrue(r.complete(), "run drained its events");
+        ServingRecorder rec = r.recorder();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) r.summary().get("metrics");
+        long completed = (Long) m.get("requests_completed");
+        long dropped = (Long) m.get("requests_dropped");
+        assertEquals(rec.requests().size(), completed + dropped, "every request finished or was dropped");
+        assertTrue(completed > 0, "some requests completed");
+        double simulated = (Double) r.summary().get("simulated_time_s");
+        for (RequestRecord q : rec.requests()) {
+            if (q.completed()) {
+                assertTrue(q.firstTokenSeconds() > q.arrivalSeconds(), "first token after arrival: " + q);
+                assertTrue(q.finishSeconds() >= q.firstTokenSeconds(), "finish after first token: " + q);
+                assertTrue(q.finishSeconds() <= simulated + 1e-9, "finish within the run: " + q);
+            } else {
+                assertTrue(q.dropReason().contains(":"), "a dropped request says why: " + q);
+            }
+        }
+        double kvPeak = (Double) m.get("kv_cache_peak_fraction");
+        assertTrue(kvPeak >= 0 && kvPeak <= 1, "KV peak within capacity: " + kvPeak);
+        double util = (Double) m.get("device_utilisation");
+        assertTrue(util > 0 && util <= 1 + 1e-9, "utilisation in (0, 1]: " + util);
+        double[][] ts = rec.timeseries();
+        for (int i = 0; i < ts.length; i++) {
+            if (i > 0) {
+                assertTrue(ts[i][0] > ts[i - 1][0], "time strictly increasing in timeseries");
+            }
+            assertTrue(ts[i][4] <= 1 + 1e-9, "KV fraction ≤ 1 in every bin");
+            assertTrue(ts[i][6] <= 1 + 1e-9, "device utilisation ≤ 1 in every bin: " + ts[i][6]);
+        }
+        List<String> files = ScenarioRunner.writeOutputs(r, out);
+        for (String f : files) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f + " written");
+        }
+        assertTrue(files.containsAll(List.of("run.yaml", "summary.json", "requests.csv", "timeseries.csv")));
+        // run.yaml reproduces the run: load it and compare the summaries (wall time aside)
+        Scenario again = ScenarioLoader.load(out.resolve("run.yaml"), List.of());
+        RunResult r2 = ScenarioRunner.simulate(again, RunLimits.NONE, null);
+        assertEquals(m.toString(), r2.summary().get("metrics").toString(), "run.yaml reproduces the metrics");
+    }
+}
