@@ -52,6 +52,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter stdout = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
         Scenario s = scenario.load();
         RunLimits limits = limits();
         OutputFolder folder = openFolder(s); // before simulating: a bad --out fails fast
@@ -62,11 +63,14 @@ final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             PrintStream progress = quiet ? null : System.err;
+            long t1 = System.nanoTime();
             RunResult r = ScenarioRunner.simulate(s, limits, progress);
+            long t2 = System.nanoTime();
             List<String> files = ScenarioRunner.writeOutputs(r, folder.temp());
             folder.commit();
+            long t3 = System.nanoTime();
             Runtime.getRuntime().removeShutdownHook(cleanup);
-            printSummary(stdout, r, folder.target(), files);
+            printSummary(stdout, r, folder.target(), files, new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9});
             return r.complete() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
         } finally {
             folder.discard();
@@ -108,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @SuppressWarnings("unchecked")
-    private void printSummary(PrintWriter w, RunResult r, Path where, List<String> files) {
+    private void printSummary(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
         Map<String, Object> sum = r.summary();
         Map<String, Object> m = (Map<String, Object>) sum.get("metrics");
         Map<String, Object> setup = (Map<String, Object>) sum.get("setup");
@@ -134,8 +138,8 @@ final class RunCommand implements Callable<Integer> {
             if (m.get("slo") instanceof Map<?, ?> slo) {
                 w.printf(Locale.ROOT, "  SLO         %s%n", Boolean.TRUE.equals(slo.get("all_met")) ? "met" : "NOT met");
             }
-            w.printf(Locale.ROOT, "  wall time   %.2f s for %.2f M events%n", (Double) sum.get("wall_time_s"),
-                    (Long) sum.get("events") / 1e6);
+            w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
+                    phases[1], (Long) sum.get("events") / 1e6, phases[2]);
         }
         w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
     }

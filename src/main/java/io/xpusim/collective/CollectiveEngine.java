@@ -75,10 +75,11 @@ public final class CollectiveEngine {
                 }
             }
         };
+        Activity[] flows = new Activity[n];
         for (int i = 0; i < n; i++) {
             bytesSent += perRankBytes;
-            solver.start(new Activity("all-reduce " + group.get(i).name() + "->" + group.get((i + 1) % n).name(),
-                    perRankBytes, routes[i].hopsArray(), cap, onFlowDone));
+            flows[i] = new Activity("all-reduce flow", perRankBytes, routes[i].hopsArray(), cap, onFlowDone);
         }
+        solver.startAll(flows);
     }
 }

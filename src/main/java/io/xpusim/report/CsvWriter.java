@@ -54,6 +54,14 @@ public final class CsvWriter {
         }
     }
 
+    private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
+        100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
+        100_000_000_000_000L};
+
+    /**
+     * A number with 9 significant digits, trailing zeros dropped, no exponent in the usual range — by integer
+     * arithmetic, so it is fast and the same on every JVM (Double.toString changed algorithm in JDK 19).
+     */
     static String num(double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
             return "";
@@ -61,7 +69,37 @@ public final class CsvWriter {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return String.format(Locale.ROOT, "%.9g", v).replaceFirst("\\.?0+(e|$)", "$1");
+        double a = Math.abs(v);
+        if (a < 1e-6 || a >= 1e9) {
+            return String.format(Locale.ROOT, "%.9g", v).replaceFirst("\\.?0+(e|$)", "$1");
+        }
+        int exponent = (int) Math.floor(Math.log10(a));
+        int decimals = 8 - exponent; // 9 significant digits
+        long scaled = Math.round(a * POW10[decimals]);
+        if (scaled >= POW10[9] && decimals > 0) { // log10 rounding put us one digit long
+            decimals--;
+            scaled = Math.round(a * POW10[decimals]);
+        }
+        long whole = scaled / POW10[decimals];
+        long frac = scaled % POW10[decimals];
+        StringBuilder sb = new StringBuilder(20);
+        if (v < 0) {
+            sb.append('-');
+        }
+        sb.append(whole);
+        if (frac != 0) {
+            String digits = Long.toString(frac);
+            sb.append('.');
+            for (int i = digits.length(); i < decimals; i++) {
+                sb.append('0');
+            }
+            int end = digits.length();
+            while (digits.charAt(end - 1) == '0') {
+                end--;
+            }
+            sb.append(digits, 0, end);
+        }
+        return sb.toString();
     }
 
     private static String quote(String s) {

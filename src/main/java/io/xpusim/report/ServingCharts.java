@@ -8,6 +8,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -26,19 +30,49 @@ public final class ServingCharts {
     private ServingCharts() {
     }
 
-    /** Writes every chart into {@code dir}; returns the file names written. */
+    /** A chart writer: draws one chart into the folder and returns its file name. */
+    @FunctionalInterface
+    private interface ChartJob {
+        String draw() throws IOException;
+    }
+
+    /**
+     * Writes every chart into {@code dir}; returns the file names written, always in the same order. The
+     * charts are independent, so they render on all cores (rendering dominates a short run's wall time).
+     */
     public static List<String> write(Path dir, String scenario, ServingRecorder rec) throws IOException {
-        List<String> files = new ArrayList<>();
         List<RequestRecord> done = rec.requests().stream().filter(RequestRecord::completed).toList();
         String sub = scenario + " — " + done.size() + " completed requests";
-        files.add(cdf(dir, "ttft_cdf.png", "Time to first token (TTFT)", sub, done, RequestRecord::ttftSeconds));
-        files.add(cdf(dir, "tpot_cdf.png", "Time per output token (TPOT)", sub, done, RequestRecord::tpotSeconds));
-        files.add(cdf(dir, "e2e_cdf.png", "End-to-end request latency", sub, done, RequestRecord::e2eSeconds));
         double[][] ts = rec.timeseries();
-        files.add(throughputAndQueues(dir, scenario, ts));
-        files.add(kvCache(dir, scenario, ts));
-        files.add(batchSizes(dir, scenario, rec.batchSizeCounts()));
-        return files;
+        List<ChartJob> jobs = List.of(
+                () -> cdf(dir, "ttft_cdf.png", "Time to first token (TTFT)", sub, done, RequestRecord::ttftSeconds),
+                () -> cdf(dir, "tpot_cdf.png", "Time per output token (TPOT)", sub, done, RequestRecord::tpotSeconds),
+                () -> cdf(dir, "e2e_cdf.png", "End-to-end request latency", sub, done, RequestRecord::e2eSeconds),
+                () -> throughputAndQueues(dir, scenario, ts),
+                () -> kvCache(dir, scenario, ts),
+                () -> batchSizes(dir, scenario, rec.batchSizeCounts()));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
+        try {
+            List<Future<String>> futures = new ArrayList<>();
+            for (ChartJob job : jobs) {
+                futures.add(pool.submit(job::draw));
+            }
+            List<String> files = new ArrayList<>();
+            for (Future<String> f : futures) {
+                files.add(f.get());
+            }
+            return files;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while drawing charts", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("chart rendering failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static String cdf(Path dir, String file, String title, String sub, List<RequestRecord> done,

@@ -39,6 +39,36 @@ public final class FairShareSolver {
 
     /** Starts an activity now; its completion callback runs when its work is done. */
     public void start(Activity a) {
+        if (enlist(a)) {
+            recompute(a.resources);
+        }
+    }
+
+    /**
+     * Starts several activities at the same instant with one rate computation (a collective's flows):
+     * cheaper than starting them one by one, and the same rates.
+     */
+    public void startAll(Activity[] activities) {
+        int seeds = 0;
+        for (Activity a : activities) {
+            if (enlist(a)) {
+                seeds += a.resources.length;
+            }
+        }
+        Resource[] all = new Resource[seeds];
+        int i = 0;
+        for (Activity a : activities) {
+            for (Resource r : a.resources) {
+                all[i++] = r;
+            }
+        }
+        if (seeds > 0) {
+            recompute(all);
+        }
+    }
+
+    /** Registers a started activity; returns whether it uses resources (and so needs a recompute). */
+    private boolean enlist(Activity a) {
         if (a.running || a.solver != null) {
             throw new IllegalStateException("activity " + a.label() + " was already started");
         }
@@ -52,9 +82,9 @@ public final class FairShareSolver {
         if (a.resources.length == 0) {
             a.rate = a.rateCap;
             scheduleCompletion(a);
-            return;
+            return false;
         }
-        recompute(a.resources);
+        return true;
     }
 
     void finish(Activity a) {

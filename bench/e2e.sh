@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end wall time of whole `./xpusim run` processes (JVM start to exit), for BENCHMARKS.md.
+# Usage: bench/e2e.sh [runs] — builds first, then times each scenario `runs` times (default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+./xpusim profiles >/dev/null   # builds the jar if needed, outside the timing
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for scenario in scenarios/quickstart.yaml scenarios/llama3-70b-dgx-h100-azure-conv.yaml; do
+  times=()
+  for i in $(seq "$runs"); do
+    start=$(date +%s.%N)
+    ./xpusim run "$scenario" --out "$out/run$i" -q >/dev/null
+    end=$(date +%s.%N)
+    times+=("$(echo "$end - $start" | bc)")
+    rm -rf "$out/run$i"
+  done
+  printf '%s\t%s\n' "$scenario" "$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')"
+done
