@@ -194,7 +194,8 @@ public final class ScenarioRunner {
         root.put("scenario", s.name());
         root.put("kind", "serving");
         root.put("seed", s.seed());
-        root.put("fidelity", FIDELITY);
+        root.put("fidelity", s.serving().measuredCosts().isEmpty() ? FIDELITY
+                : FIDELITY + "; operators listed in strategy.measured-costs use measured times instead of the roofline");
         root.put("complete", stop == StopReason.DRAINED);
         root.put("stop_reason", stop.name().toLowerCase(Locale.ROOT));
         root.put("simulated_time_s", simSeconds);

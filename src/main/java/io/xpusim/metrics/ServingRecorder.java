@@ -40,9 +40,13 @@ public final class ServingRecorder {
         }
     }
 
-    /** One iteration of {@code devices} devices over [start, end). */
-    public void iteration(long startPicos, long endPicos, int devices, int prefillTokens, int decodeSeqs, int runningSeqs,
-                          int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusy, int tokensOut) {
+    /**
+     * One iteration of {@code devices} devices over [start, end) that ran {@code batchSeqs} sequences
+     * (prompt chunks and decodes) with {@code prefillTokens + decodeSeqs} new tokens.
+     */
+    public void iteration(long startPicos, long endPicos, int devices, int batchSeqs, int prefillTokens, int decodeSeqs,
+                          int runningSeqs, int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusy,
+                          int tokensOut) {
         iterationCount++;
         double share = devices / (double) totalDevices;
         running.addInterval(startPicos, endPicos, runningSeqs);
@@ -52,7 +56,7 @@ public final class ServingRecorder {
         iterations.addAt(endPicos, 1);
         outputTokens.addAt(endPicos, tokensOut);
         deviceBusySeconds.addAt(endPicos, deviceBusy * share);
-        int size = prefillTokens > 0 ? runningSeqs : decodeSeqs;
+        int size = batchSeqs;
         if (size >= batchSizeCounts.length) {
             batchSizeCounts = Arrays.copyOf(batchSizeCounts, Math.max(size + 1, batchSizeCounts.length * 2));
         }

@@ -49,7 +49,7 @@ public final class ServingCharts {
                 () -> cdf(dir, "tpot_cdf.png", "Time per output token (TPOT)", sub, done, RequestRecord::tpotSeconds),
                 () -> cdf(dir, "e2e_cdf.png", "End-to-end request latency", sub, done, RequestRecord::e2eSeconds),
                 () -> throughputAndQueues(dir, scenario, ts),
-                () -> kvCache(dir, scenario, ts),
+                () -> kvCache(dir, scenario, ts, rec.binPicos() / 1e12),
                 () -> batchSizes(dir, scenario, rec.batchSizeCounts()));
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
         try {
@@ -140,7 +140,7 @@ public final class ServingCharts {
         return file;
     }
 
-    private static String kvCache(Path dir, String scenario, double[][] ts) throws IOException {
+    private static String kvCache(Path dir, String scenario, double[][] ts, double binSeconds) throws IOException {
         double[][] xy = column(ts, 4);
         for (int i = 0; i < xy[1].length; i++) {
             xy[1][i] *= 100;
@@ -152,7 +152,8 @@ public final class ServingCharts {
         XYPlot plot = new XYPlot(data, new NumberAxis("simulated time (s)"), y, new XYLineAndShapeRenderer(true, false));
         JFreeChart chart = new JFreeChart("KV-cache occupancy over time", JFreeChart.DEFAULT_TITLE_FONT, plot, false);
         double peak = Arrays.stream(xy[1]).max().orElse(0);
-        ChartStyle.apply(chart, scenario + String.format(Locale.ROOT, " — peak of %.0f%% (1-s bins, time-weighted)", peak));
+        ChartStyle.apply(chart, scenario + String.format(Locale.ROOT, " — peak of %.0f%% (time-weighted means over %.3g s bins)",
+                peak, binSeconds));
         String file = "kv_cache.png";
         ChartStyle.save(chart, dir.resolve(file));
         return file;
@@ -175,7 +176,7 @@ public final class ServingCharts {
         XYPlot plot = new XYPlot(new XYBarDataset(data, 1.0), x, y, bars);
         plot.setOrientation(PlotOrientation.VERTICAL);
         JFreeChart chart = new JFreeChart("Batch-size distribution", JFreeChart.DEFAULT_TITLE_FONT, plot, false);
-        ChartStyle.apply(chart, scenario + " — " + total + " iterations");
+        ChartStyle.apply(chart, scenario + " — " + total + " iterations (vLLM v0: an iteration runs either prompts or decodes)");
         String file = "batch_size.png";
         ChartStyle.save(chart, dir.resolve(file));
         return file;

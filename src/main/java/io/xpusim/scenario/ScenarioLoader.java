@@ -1,5 +1,6 @@
 package io.xpusim.scenario;
 
+import io.xpusim.compute.MeasuredCostTable;
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.hardware.NodeProfile;
@@ -73,7 +74,7 @@ public final class ScenarioLoader {
         WorkloadSpec workload = workload(w, file);
         Fields s = f.object("strategy");
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
-        ServingConfig serving = strategy(s, model.value());
+        ServingConfig serving = strategy(s, model.value(), file);
         s.finish();
         Slo slo = slo(f);
         Fields o = f.optionalObject("outputs");
@@ -251,7 +252,7 @@ public final class ScenarioLoader {
                 + max + ", not " + n.describe(), null);
     }
 
-    private static ServingConfig strategy(Fields s, ModelSpec model) {
+    private static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile) {
         Fields par = s.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1024);
         par.finish();
@@ -278,8 +279,26 @@ public final class ScenarioLoader {
         long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, DEFAULT_SEQUENCE_OVERHEAD).picos();
         long prefill = rt.quantity("prefill-overhead", TimeSpan::parse, DEFAULT_PREFILL_OVERHEAD).picos();
         rt.finish();
+        Map<String, double[][]> measured = Map.of();
+        if (s.has("measured-costs")) {
+            Path table = scenarioFile.toAbsolutePath().getParent().resolve(s.string("measured-costs")).normalize();
+            s.putResolved("measured-costs", table.toString());
+            String shown = s.qualified("measured-costs");
+            try {
+                measured = MeasuredCostTable.read(table);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ScenarioException(s.locationOf("measured-costs"), "'" + shown + "': file not found: " + table,
+                        "paths are relative to the scenario's folder");
+            } catch (java.io.IOException e) {
+                throw new ScenarioException(s.locationOf("measured-costs"), "'" + shown + "': cannot read " + table, null);
+            } catch (MeasuredCostTable.FormatException e) {
+                throw new ScenarioException(new Location(table.toString(), (int) Math.min(Integer.MAX_VALUE, e.line()), 1),
+                        e.getMessage(), "header operator,rows,seconds, then one measurement per line");
+            }
+        }
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark),
-                new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen);
+                new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
+                measured);
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */

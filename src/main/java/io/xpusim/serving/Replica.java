@@ -148,7 +148,7 @@ public final class Replica {
             tokensOut++;
             emitToken(r, now);
         }
-        recorder.iteration(stepStart, now, devices.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
+        recorder.iteration(stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
                 stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
         busy = false;
         startStep();

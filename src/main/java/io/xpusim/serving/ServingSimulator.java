@@ -1,6 +1,8 @@
 package io.xpusim.serving;
 
 import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.compute.CostModel;
+import io.xpusim.compute.MeasuredCostModel;
 import io.xpusim.compute.RooflineCostModel;
 import io.xpusim.hardware.Device;
 import io.xpusim.hardware.DeviceProfile;
@@ -55,7 +57,11 @@ public final class ServingSimulator {
         Precision math = c.activations();
         ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
         double hostPerKernel = (setup.hostCpu().kernelLaunchPicos() + c.runtime().frameworkOverheadPerKernelPicos()) / 1e12;
-        StepCostModel costs = new StepCostModel(pass, new RooflineCostModel(device, math), hostPerKernel);
+        CostModel deviceCosts = new RooflineCostModel(device, math);
+        if (!c.measuredCosts().isEmpty()) {
+            deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
+        }
+        StepCostModel costs = new StepCostModel(pass, deviceCosts, hostPerKernel);
         for (int i = 0; i < setup.replicas(); i++) {
             List<Device> group = devices.subList(i * c.tp(), (i + 1) * c.tp());
             int node = group.get(0).nodeIndex();

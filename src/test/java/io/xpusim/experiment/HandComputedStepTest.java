@@ -36,8 +36,13 @@ class HandComputedStepTest {
             """;
 
     private static RequestRecord runOne(Path dir, int input, int output) throws IOException {
+        return runOne(dir, input, output, "");
+    }
+
+    private static RequestRecord runOne(Path dir, int input, int output, String extraStrategy) throws IOException {
         Path f = dir.resolve("s.yaml");
-        Files.writeString(f, String.format(SCENARIO, input, output));
+        Files.writeString(f, String.format(SCENARIO, input, output).replace("  parallelism: { tp: 1 }\n",
+                "  parallelism: { tp: 1 }\n" + extraStrategy));
         RunResult r = ScenarioRunner.simulate(ScenarioLoader.load(f, List.of()), RunLimits.NONE, null);
         return r.recorder().requests().get(0);
     }
@@ -71,5 +76,19 @@ class HandComputedStepTest {
         double elementwise = 8000 * 2.0 * (8 * 4096 + 2 * 4096 + 4 * 1024 + 3 * 14336) * 32 / (3.35e12 * 0.89);
         double expected = gemm + attention + elementwise; // ≈ 146.5 + 47.8 + 15.1 ms; the LM head adds < 0.1 ms
         assertEquals(expected, r.ttftSeconds(), 0.03 * expected, "TTFT ≈ FLOPs / achieved throughput (±3%)");
+    }
+
+    @Test
+    void measuredTableReplacesTheRoofline(@TempDir Path dir) throws IOException {
+        StringBuilder table = new StringBuilder("operator,rows,seconds\n");
+        for (String op : new String[] {"input-norm", "qkv-proj", "rope-kv-write", "decode-attention", "o-proj", "post-attn-norm",
+            "gate-up-proj", "activation", "down-proj", "residual-add", "embedding", "final-norm", "lm-head", "sampling"}) {
+            table.append(op).append(",1,10e-6\n").append(op).append(",1000,10e-6\n");
+        }
+        Files.writeString(dir.resolve("costs.csv"), table.toString());
+        RequestRecord r = runOne(dir, 100, 11, "  measured-costs: costs.csv\n");
+        // a decode step: 32 layers × 10 operators + 4 once-per-iteration operators, 10 µs each = 3.24 ms;
+        // the host's 324 launches × 5 µs = 1.62 ms hide behind it
+        assertEquals(3.24e-3, r.tpotSeconds(), 1e-9);
     }
 }
