@@ -16,7 +16,7 @@ public final class ServingRecorder {
     private final BinnedSeries batchedTokens;
     private final BinnedSeries iterations;
     private final BinnedSeries outputTokens;
-    private final BinnedSeries deviceBusySeconds;
+    private final BinnedSeries deviceBusyFraction;
     private final int totalDevices;
     private long[] batchSizeCounts = new long[64];
     private long iterationCount;
@@ -29,7 +29,7 @@ public final class ServingRecorder {
         batchedTokens = new BinnedSeries(binPicos);
         iterations = new BinnedSeries(binPicos);
         outputTokens = new BinnedSeries(binPicos);
-        deviceBusySeconds = new BinnedSeries(binPicos);
+        deviceBusyFraction = new BinnedSeries(binPicos);
         this.totalDevices = totalDevices;
     }
 
@@ -45,7 +45,7 @@ public final class ServingRecorder {
      * (prompt chunks and decodes) with {@code prefillTokens + decodeSeqs} new tokens.
      */
     public void iteration(long startPicos, long endPicos, int devices, int batchSeqs, int prefillTokens, int decodeSeqs,
-                          int runningSeqs, int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusy,
+                          int runningSeqs, int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusySeconds,
                           int tokensOut) {
         iterationCount++;
         double share = devices / (double) totalDevices;
@@ -55,7 +55,9 @@ public final class ServingRecorder {
         batchedTokens.addAt(endPicos, prefillTokens + decodeSeqs);
         iterations.addAt(endPicos, 1);
         outputTokens.addAt(endPicos, tokensOut);
-        deviceBusySeconds.addAt(endPicos, deviceBusy * share);
+        // spread busy time over the iteration it belongs to: a long prefill must not pile into its last bin
+        double seconds = (endPicos - startPicos) / 1e12;
+        deviceBusyFraction.addInterval(startPicos, endPicos, seconds > 0 ? share * Math.min(1.0, deviceBusySeconds / seconds) : 0);
         int size = batchSeqs;
         if (size >= batchSizeCounts.length) {
             batchSizeCounts = Arrays.copyOf(batchSizeCounts, Math.max(size + 1, batchSizeCounts.length * 2));
@@ -104,7 +106,7 @@ public final class ServingRecorder {
                 its == 0 ? 0 : batchedTokens.total(b) / its,
                 kvUsedFraction.mean(b),
                 outputTokens.ratePerSecond(b),
-                deviceBusySeconds.total(b) / binSeconds,
+                deviceBusyFraction.mean(b),
             };
         }
         return rows;

@@ -43,7 +43,8 @@ public final class YamlReader {
         return YAMLFactory.builder()
                 .loaderOptions(options)
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxStringLength(MAX_STRING).maxNestingDepth(MAX_DEPTH).maxNumberLength(100).build())
+                        // our own located depth check (MAX_DEPTH) fires first; this is the backstop
+                        .maxStringLength(MAX_STRING).maxNestingDepth(MAX_DEPTH + 8).maxNumberLength(100).build())
                 .build();
     }
 
@@ -97,18 +98,67 @@ public final class YamlReader {
         } catch (ScenarioException e) {
             throw e;
         } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            String msg = e.getOriginalMessage();
-            int cut = msg.indexOf('\n');
-            throw new ScenarioException(new Location(displayName, l == null ? 1 : Math.max(1, l.getLineNr()),
-                    l == null ? 1 : Math.max(1, l.getColumnNr())), "invalid YAML: " + (cut > 0 ? msg.substring(0, cut) : msg)
-                    .strip(), null);
+            throw syntaxError(e, displayName);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (RuntimeException e) {
             // SnakeYAML signals its own limits (code points, nesting, aliases) with unchecked exceptions
             throw new ScenarioException(new Location(displayName, 1, 1), "invalid YAML: " + firstLine(e.getMessage()), null);
         }
+    }
+
+    private static final java.util.regex.Pattern MARK = java.util.regex.Pattern.compile(" in '[^']*', line (\\d+), column (\\d+):");
+
+    /**
+     * SnakeYAML reports "while parsing X" (context) then the problem, each followed by its own mark; the
+     * problem and its mark are what the user needs.
+     */
+    private static ScenarioException syntaxError(JsonProcessingException e, String file) {
+        JsonLocation l = e.getLocation();
+        int line = l == null ? 1 : Math.max(1, l.getLineNr());
+        int column = l == null ? 1 : Math.max(1, l.getColumnNr());
+        String context = null;
+        String problem = null;
+        String[] lines = String.valueOf(e.getOriginalMessage()).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String text = lines[i];
+            if (text.isBlank() || Character.isWhitespace(text.charAt(0))) {
+                continue;
+            }
+            if (text.startsWith("while ") && problem == null) {
+                context = text.strip();
+                continue;
+            }
+            problem = text.strip();
+            if (i + 1 < lines.length) {
+                java.util.regex.Matcher m = MARK.matcher(lines[i + 1]);
+                if (m.matches()) {
+                    line = Integer.parseInt(m.group(1));
+                    column = Integer.parseInt(m.group(2));
+                }
+            }
+        }
+        if (problem == null) {
+            problem = context == null ? "unreadable document" : context;
+            context = null;
+        }
+        if (problem.length() > 200) {
+            problem = problem.substring(0, 200) + "…";
+        }
+        String hint;
+        if (problem.startsWith("mapping values are not allowed")) {
+            hint = "a ': ' inside a value, or a key indented under a value; quote the value or fix the indentation";
+        } else if (problem.contains("',' or ']'")) {
+            hint = "close the [ … ] list";
+        } else if (problem.contains("',' or '}'")) {
+            hint = "close the { … } mapping";
+        } else if (problem.contains("end of stream") && context != null && context.contains("quoted")) {
+            hint = "close the quote";
+        } else {
+            hint = "check the indentation and brackets";
+        }
+        return new ScenarioException(new Location(file, line, column),
+                "invalid YAML: " + problem + (context == null ? "" : " (" + context + ")"), hint);
     }
 
     private static String firstLine(String s) {
