@@ -198,4 +198,18 @@ class BadInputTest {
         String summary = Files.readString(dir.resolve("o/summary.json"));
         assertTrue(summary.contains("\"complete\" : false") && summary.contains("event_limit"), summary);
     }
+
+    @Test
+    void wallLimitStopsCleanlyAndMarksIncomplete() throws IOException {
+        // the Azure scenario needs ~0.4 M events; a 1 ms wall budget stops it at the first check
+        Outcome o = run("run", "scenarios/llama3-70b-dgx-h100-azure-conv.yaml", "--out", dir.resolve("o").toString(),
+                "--max-wall", "1ms", "--set", "outputs.charts=false");
+        assertEquals(3, o.code(), o.err());
+        String summary = Files.readString(dir.resolve("o/summary.json"));
+        assertTrue(summary.contains("\"complete\" : false") && summary.contains("wall_limit"), summary);
+        assertTrue(o.out().contains("INCOMPLETE"), o.out());
+        Outcome bad = run("run", "scenarios/quickstart.yaml", "--max-wall", "soon");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--max-wall"), bad.err());
+    }
 }
