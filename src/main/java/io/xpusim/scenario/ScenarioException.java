@@ -6,6 +6,7 @@ package io.xpusim.scenario;
  */
 public final class ScenarioException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private static final int MAX_LINE = 600;
     private final Location location;
     private final String hint;
 
@@ -26,6 +27,8 @@ public final class ScenarioException extends RuntimeException {
     /** The one line shown to the user. */
     public String userMessage() {
         String line = location + ": " + getMessage() + (hint == null || hint.isEmpty() ? "" : " (" + hint + ")");
-        return line.replace('\n', ' ').replace('\r', ' ');
+        line = line.replace('\n', ' ').replace('\r', ' ');
+        // values are quoted into messages: keep the one line readable whatever the input was
+        return line.length() > MAX_LINE ? line.substring(0, MAX_LINE) + "…" : line;
     }
 }

@@ -19,7 +19,7 @@ public sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, Yaml
     record Scalar(String text, boolean isNull, Location location) implements YamlNode {
         @Override
         public String describe() {
-            return isNull ? "an empty value" : "'" + text + "'";
+            return isNull ? "an empty value" : "'" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "'";
         }
     }
 

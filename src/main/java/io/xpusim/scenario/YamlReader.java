@@ -190,6 +190,9 @@ public final class YamlReader {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     Location keyAt = loc(p, file);
+                    if (key.length() > 200) {
+                        throw new ScenarioException(keyAt, "a key is " + key.length() + " characters long", "keys are short words");
+                    }
                     if (m.get(key) != null) {
                         throw new ScenarioException(keyAt, "duplicate key '" + key + "' (first at line "
                                 + m.keyLocations().get(key).line() + ")", "keep one of them");
@@ -210,7 +213,12 @@ public final class YamlReader {
                 return new YamlNode.Scalar("", true, at);
             }
             default -> {
-                return new YamlNode.Scalar(p.getText(), false, at);
+                String text = p.getText();
+                if (text.length() > MAX_STRING) {
+                    throw new ScenarioException(at, "a value is " + text.length() + " characters long; the limit is "
+                            + MAX_STRING, "scenarios hold short values; long data belongs in a trace file");
+                }
+                return new YamlNode.Scalar(text, false, at);
             }
         }
     }

@@ -212,4 +212,35 @@ class BadInputTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--max-wall"), bad.err());
     }
+
+    @Test
+    void oversizedDocumentsStringsAndAliasBombsAreRejected() throws IOException {
+        Path big = dir.resolve("big.yaml");
+        Files.writeString(big, GOOD + "# " + "x".repeat(5 * 1024 * 1024) + "\n");
+        Outcome o = run("validate", big.toString());
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("big.yaml:1:1: file is larger than 4 MiB"), o.err());
+        Outcome longValue = runBad(GOOD.replace("name: bad-input", "name: " + "n".repeat(100_000)));
+        assertTrue(longValue.err().contains(":2:7: a value is 100000 characters long"), longValue.err());
+        assertTrue(longValue.err().length() < 700, "messages stay short");
+        String bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        assertTrue(runBad(bomb).err().contains("anchors (&name) are not supported"));
+    }
+
+    @Test
+    void badTraceLinesCanBeSkippedAndCounted() throws IOException {
+        Path trace = dir.resolve("t.csv");
+        Files.writeString(trace, "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n"
+                + "2023-11-16 18:15:47.00,abc,44\n2023-11-16 18:15:48.00,200,20\n", StandardCharsets.UTF_8);
+        String text = GOOD.replace("  arrivals: { process: poisson, rate: 5/s }\n"
+                + "  input-tokens: { distribution: fixed, tokens: 100 }\n"
+                + "  output-tokens: { distribution: fixed, tokens: 10 }\n"
+                + "  requests: 20\n", "  trace: { format: azure-csv, file: t.csv, on-bad-line: skip }\n");
+        Path f = write(text);
+        Outcome o = run("run", f.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(0, o.code(), o.err());
+        String summary = Files.readString(dir.resolve("o/summary.json"));
+        assertTrue(summary.contains("\"trace_lines_skipped\" : 1") && summary.contains("\"requests_completed\" : 2"), summary);
+    }
 }
