@@ -13,6 +13,8 @@ public final class ServingRecorder {
     private final BinnedSeries running;
     private final BinnedSeries waiting;
     private final BinnedSeries kvUsedFraction;
+    private final BinnedSeries kvUsedBlocks;
+    private long kvTotalBlocks;
     private final BinnedSeries batchedTokens;
     private final BinnedSeries iterations;
     private final BinnedSeries outputTokens;
@@ -26,6 +28,7 @@ public final class ServingRecorder {
         running = new BinnedSeries(binPicos);
         waiting = new BinnedSeries(binPicos);
         kvUsedFraction = new BinnedSeries(binPicos);
+        kvUsedBlocks = new BinnedSeries(binPicos);
         batchedTokens = new BinnedSeries(binPicos);
         iterations = new BinnedSeries(binPicos);
         outputTokens = new BinnedSeries(binPicos);
@@ -52,6 +55,7 @@ public final class ServingRecorder {
         running.addInterval(startPicos, endPicos, runningSeqs);
         waiting.addInterval(startPicos, endPicos, waitingSeqs);
         kvUsedFraction.addInterval(startPicos, endPicos, share * kvUsedBlocks / Math.max(1, kvTotalBlocks));
+        this.kvUsedBlocks.addInterval(startPicos, endPicos, kvUsedBlocks);
         batchedTokens.addAt(endPicos, prefillTokens + decodeSeqs);
         iterations.addAt(endPicos, 1);
         outputTokens.addAt(endPicos, tokensOut);
@@ -92,6 +96,11 @@ public final class ServingRecorder {
         return (int) (lastEventPicos / binPicos()) + 1;
     }
 
+    /** Declares the KV-cache capacity summed over all replicas, for the time series. */
+    public void setKvTotalBlocks(long blocks) {
+        kvTotalBlocks = blocks;
+    }
+
     /** One row per time bin, in the column order of {@link #TIMESERIES_COLUMNS}. */
     public double[][] timeseries() {
         int n = bins();
@@ -105,6 +114,8 @@ public final class ServingRecorder {
                 waiting.mean(b),
                 its == 0 ? 0 : batchedTokens.total(b) / its,
                 kvUsedFraction.mean(b),
+                kvUsedBlocks.mean(b),
+                kvTotalBlocks,
                 outputTokens.ratePerSecond(b),
                 deviceBusyFraction.mean(b),
             };
@@ -112,6 +123,16 @@ public final class ServingRecorder {
         return rows;
     }
 
+    /** Index of a time-series column by its name (one of {@link #TIMESERIES_COLUMNS}). */
+    public static int column(String name) {
+        int i = TIMESERIES_COLUMNS.indexOf(name);
+        if (i < 0) {
+            throw new IllegalArgumentException("no time-series column " + name);
+        }
+        return i;
+    }
+
     public static final List<String> TIMESERIES_COLUMNS = List.of("time_s", "running", "waiting",
-            "batched_tokens_per_iteration", "kv_used_fraction", "output_tokens_per_s", "device_utilisation");
+            "batched_tokens_per_iteration", "kv_used_fraction", "kv_blocks_used", "kv_blocks_total", "output_tokens_per_s",
+            "device_utilisation");
 }

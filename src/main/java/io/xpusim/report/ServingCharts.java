@@ -107,6 +107,7 @@ public final class ServingCharts {
         return io.xpusim.metrics.LatencySummary.quantile(sorted, p);
     }
 
+    /** (time, value) pairs of one time-series column; time is column 0. */
     private static double[][] column(double[][] rows, int col) {
         double[][] xy = new double[2][rows.length];
         for (int i = 0; i < rows.length; i++) {
@@ -120,11 +121,11 @@ public final class ServingCharts {
         NumberAxis time = new NumberAxis("simulated time (s)");
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(time);
         DefaultXYDataset tput = new DefaultXYDataset();
-        tput.addSeries("output tokens/s", column(ts, 5));
+        tput.addSeries("output tokens/s", column(ts, ServingRecorder.column("output_tokens_per_s")));
         XYPlot top = new XYPlot(tput, null, new NumberAxis("output tokens/s"), new XYLineAndShapeRenderer(true, false));
         DefaultXYDataset queues = new DefaultXYDataset();
-        queues.addSeries("running requests", column(ts, 1));
-        queues.addSeries("waiting requests", column(ts, 2));
+        queues.addSeries("running requests", column(ts, ServingRecorder.column("running")));
+        queues.addSeries("waiting requests", column(ts, ServingRecorder.column("waiting")));
         XYPlot bottom = new XYPlot(queues, null, new NumberAxis("requests (time-weighted mean)"),
                 new XYLineAndShapeRenderer(true, false));
         combined.add(top, 1);
@@ -141,7 +142,7 @@ public final class ServingCharts {
     }
 
     private static String kvCache(Path dir, String scenario, double[][] ts, double binSeconds) throws IOException {
-        double[][] xy = column(ts, 4);
+        double[][] xy = column(ts, ServingRecorder.column("kv_used_fraction"));
         for (int i = 0; i < xy[1].length; i++) {
             xy[1][i] *= 100;
         }

@@ -75,6 +75,7 @@ public final class ServingSimulator {
                 setup.cluster().route(group.get(a), group.get((a + 1) % group.size())); // fails early if unreachable
             }
             KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens());
+            recorder.setKvTotalBlocks((long) memory.kvBlocks() * (i + 1));
             replicas.add(new Replica("replica" + i, sim, solver, collectives, List.copyOf(group), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(),
                     c.runtime(), recorder));

@@ -56,15 +56,18 @@ class ScenarioSuiteTest {
         }
         double kvPeak = (Double) m.get("kv_cache_peak_fraction");
         assertTrue(kvPeak >= 0 && kvPeak <= 1, "KV peak within capacity: " + kvPeak);
-        double util = (Double) m.get("device_utilisation");
-        assertTrue(util > 0 && util <= 1 + 1e-9, "utilisation in (0, 1]: " + util);
+        double utilisation = (Double) m.get("device_utilisation");
+        assertTrue(utilisation > 0 && utilisation <= 1 + 1e-9, "utilisation in (0, 1]: " + utilisation);
         double[][] ts = rec.timeseries();
         for (int i = 0; i < ts.length; i++) {
             if (i > 0) {
                 assertTrue(ts[i][0] > ts[i - 1][0], "time strictly increasing in timeseries");
             }
-            assertTrue(ts[i][4] <= 1 + 1e-9, "KV fraction ≤ 1 in every bin");
-            assertTrue(ts[i][6] <= 1 + 1e-9, "device utilisation ≤ 1 in every bin: " + ts[i][6]);
+            assertTrue(ts[i][ServingRecorder.column("kv_used_fraction")] <= 1 + 1e-9, "KV fraction ≤ 1 in every bin");
+            assertTrue(ts[i][ServingRecorder.column("kv_blocks_used")] <= ts[i][ServingRecorder.column("kv_blocks_total")] + 1e-6,
+                    "KV blocks used ≤ total in every bin");
+            double util = ts[i][ServingRecorder.column("device_utilisation")];
+            assertTrue(util <= 1 + 1e-9, "device utilisation ≤ 1 in every bin: " + util);
         }
         List<String> files = ScenarioRunner.writeOutputs(r, out);
         for (String f : files) {
