@@ -46,6 +46,9 @@ public final class CollectiveEngine {
      */
     public void allReduce(List<Device> group, double bytes, int count, Runnable done) {
         int n = group.size();
+        if (new java.util.HashSet<>(group).size() != n) {
+            throw new IllegalArgumentException("a collective group lists a device twice: " + group);
+        }
         if (n <= 1 || count == 0 || bytes <= 0) {
             done.run();
             return;

@@ -10,6 +10,7 @@ public final class Simulation {
     private long now;
     private long eventsProcessed;
     private boolean stopRequested;
+    private boolean discarded;
 
     public long now() {
         return now;
@@ -57,7 +58,7 @@ public final class Simulation {
         long budget = maxEvents;
         while (!queue.isEmpty()) {
             if (queue.peekTime() > untilPicos) {
-                now = untilPicos;
+                now = Math.max(now, untilPicos); // a horizon in the past never rewinds the clock
                 return StopReason.TIME_LIMIT;
             }
             if (budget-- <= 0) {
@@ -79,8 +80,21 @@ public final class Simulation {
         return run(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
+    /**
+     * Tells the loop that the event being handled was cancelled (lazily): the clock goes back to the time
+     * of the last real event, so a stale event never stretches the simulated time.
+     */
+    public void discardCurrentEvent() {
+        discarded = true;
+    }
+
     private void dispatch(long time, EventHandler handler, long arg) {
+        long before = now;
         now = time;
+        discarded = false;
         handler.handle(arg);
+        if (discarded) {
+            now = before;
+        }
     }
 }

@@ -74,6 +74,8 @@ public final class Activity implements EventHandler {
         if (eventVersion == version && running) {
             solver.finish(this);
             completion.completed(this);
+        } else {
+            solver.discardStaleEvent();
         }
     }
 

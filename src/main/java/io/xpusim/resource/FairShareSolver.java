@@ -172,12 +172,17 @@ public final class FairShareSolver {
         }
     }
 
+    void discardStaleEvent() {
+        sim.discardCurrentEvent();
+    }
+
     private void scheduleCompletion(Activity a) {
         a.version++;
         if (a.rate <= 0) {
             return; // starved: no completion until some other activity leaves
         }
-        double picos = Math.ceil(a.remaining / a.rate * PICOS);
+        // round up to whole picoseconds, but forgive floating-point residue of a thousandth of one
+        double picos = Math.ceil(a.remaining / a.rate * PICOS - 1e-3);
         long delay = picos >= Long.MAX_VALUE / 2.0 ? Long.MAX_VALUE / 2 : (long) picos;
         sim.scheduleIn(delay, a, a.version);
     }

@@ -13,10 +13,6 @@ public record TimeSpan(long picos) {
 
     public static TimeSpan parse(String text) {
         double seconds = UNITS.parse(text);
-        if (seconds < 0) {
-            throw new QuantityFormatException("a duration cannot be negative: '" + text.strip() + "'",
-                    "write it like 500ms");
-        }
         if (seconds > MAX_SECONDS) {
             throw new QuantityFormatException("'" + text.strip() + "' is longer than the simulator can count",
                     "the longest duration is about 106 days");

@@ -57,6 +57,10 @@ final class UnitTable {
             throw new QuantityFormatException("unknown " + quantityName + " unit '" + unit + "' in '" + s + "'",
                     "units: " + String.join(", ", factors.keySet()));
         }
+        if (value < 0) {
+            throw new QuantityFormatException("'" + s + "' is negative; a " + quantityName + " cannot be",
+                    "write it like " + example);
+        }
         double result = value * factor;
         if (!Double.isFinite(result)) {
             throw new QuantityFormatException("'" + s + "' is too large", "write it like " + example);

@@ -35,14 +35,16 @@ public final class AzureTraceSource extends TraceSource {
         if (f.length != 3) {
             throw new IllegalArgumentException("expected 3 comma-separated fields, found " + f.length);
         }
-        double seconds;
+        long nanos;
         try {
             LocalDateTime t = LocalDateTime.parse(f[0].strip(), TIME);
-            seconds = t.toEpochSecond(ZoneOffset.UTC) + t.getNano() / 1e9;
+            nanos = Math.addExact(Math.multiplyExact(t.toEpochSecond(ZoneOffset.UTC), 1_000_000_000L), t.getNano());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("timestamp '" + f[0].strip() + "' is out of range");
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("timestamp '" + f[0].strip() + "' is not like 2023-11-16 18:15:46.6805900");
         }
-        return new Line(seconds, parseTokens(f[1], "ContextTokens"), parseTokens(f[2], "GeneratedTokens"),
+        return new Line(nanos, parseTokens(f[1], "ContextTokens"), parseTokens(f[2], "GeneratedTokens"),
                 RequestSpec.NO_HASHES);
     }
 }

@@ -38,13 +38,16 @@ public final class MooncakeTraceSource extends TraceSource {
             }
             hashes = new long[h.size()];
             for (int i = 0; i < hashes.length; i++) {
-                if (!h.get(i).canConvertToLong()) {
+                if (!h.get(i).isIntegralNumber() || !h.get(i).canConvertToLong()) {
                     throw new IllegalArgumentException("'hash_ids' holds a non-integer");
                 }
                 hashes[i] = h.get(i).asLong();
             }
         }
-        return new Line(ms / 1000.0, in, out, hashes);
+        if (Math.abs(ms) > 9.0e12) { // ±285 years in ms: beyond it nanoseconds overflow a long
+            throw new IllegalArgumentException("'timestamp' " + ms + " ms is out of range");
+        }
+        return new Line(Math.round(ms * 1e6), in, out, hashes);
     }
 
     private static double number(JsonNode n, String key) {

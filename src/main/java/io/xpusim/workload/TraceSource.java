@@ -18,7 +18,9 @@ public abstract class TraceSource implements RequestSource {
     private long lineNumber;
     private long issued;
     private long skipped;
-    private double firstSeconds = Double.NaN;
+    private long firstNanos;
+    private boolean started;
+    private boolean exhausted;
     private long lastArrival;
 
     protected TraceSource(Path file, TraceOptions options, int headerLines) {
@@ -47,8 +49,11 @@ public abstract class TraceSource implements RequestSource {
     protected void checkHeader(String header) {
     }
 
-    /** One parsed line: its time in seconds (any origin) and token counts. */
-    protected record Line(double seconds, int inputTokens, int outputTokens, long[] hashes) {
+    /**
+     * One parsed line: its time in integer nanoseconds (any origin; integers keep the traces' 100 ns digits,
+     * which a double of epoch seconds would lose) and token counts.
+     */
+    protected record Line(long nanos, int inputTokens, int outputTokens, long[] hashes) {
     }
 
     /** Parses a line; throws {@link IllegalArgumentException} with a message when it is malformed. */
@@ -56,7 +61,8 @@ public abstract class TraceSource implements RequestSource {
 
     @Override
     public final RequestSpec next() {
-        if (issued >= options.maxRequests()) {
+        if (exhausted || issued >= options.maxRequests()) {
+            exhausted = true;
             return null;
         }
         while (true) {
@@ -68,6 +74,7 @@ public abstract class TraceSource implements RequestSource {
             }
             lineNumber++;
             if (text == null) {
+                exhausted = true;
                 return null;
             }
             if (text.isBlank()) {
@@ -82,9 +89,6 @@ public abstract class TraceSource implements RequestSource {
                 if (line.outputTokens() < 1) {
                     throw new IllegalArgumentException("output length " + line.outputTokens() + " is below 1");
                 }
-                if (!Double.isFinite(line.seconds())) {
-                    throw new IllegalArgumentException("timestamp is not a finite number");
-                }
             } catch (IllegalArgumentException e) {
                 if (options.skipBadLines()) {
                     skipped++;
@@ -92,11 +96,15 @@ public abstract class TraceSource implements RequestSource {
                 }
                 throw new TraceFormatException(fileName, lineNumber, e.getMessage());
             }
-            if (Double.isNaN(firstSeconds)) {
-                firstSeconds = line.seconds();
+            if (!started) {
+                firstNanos = line.nanos();
+                started = true;
             }
-            double offset = (line.seconds() - firstSeconds) * options.timeScale();
-            long at = Math.round(offset * 1e12);
+            double offsetPicos = (double) (line.nanos() - firstNanos) * 1000.0 * options.timeScale();
+            if (!(offsetPicos < Long.MAX_VALUE / 2.0)) {
+                throw new TraceFormatException(fileName, lineNumber, "timestamp is too far from the first one");
+            }
+            long at = Math.round(offsetPicos);
             if (at < lastArrival) {
                 if (options.skipBadLines()) {
                     skipped++;
@@ -105,6 +113,7 @@ public abstract class TraceSource implements RequestSource {
                 throw new TraceFormatException(fileName, lineNumber, "timestamp goes back in time; traces must be sorted");
             }
             if (at > options.durationPicos()) {
+                exhausted = true;
                 return null;
             }
             lastArrival = at;

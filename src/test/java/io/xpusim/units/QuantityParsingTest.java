@@ -110,7 +110,7 @@ class QuantityParsingTest {
 
     @Test
     void durationBeyondLongRangeRejected() {
-        // Long.MAX_VALUE ps ≈ 9.22e6 s ≈ 106.7 days; 200 days does not fit
+        // Long.MAX_VALUE ps ≈ 9.22e6 s ≈ 106.7 days; 5000 h = 1.8e7 s ≈ 208 days does not fit
         assertThrows(QuantityFormatException.class, () -> TimeSpan.parse("5000 h"));
     }
 

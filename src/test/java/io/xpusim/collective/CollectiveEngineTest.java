@@ -1,0 +1,132 @@
+package io.xpusim.collective;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.Device;
+import io.xpusim.hardware.DeviceKind;
+import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.hardware.LinkKind;
+import io.xpusim.hardware.LinkProfile;
+import io.xpusim.hardware.MemoryKind;
+import io.xpusim.hardware.MemoryProfile;
+import io.xpusim.hardware.NodeProfile;
+import io.xpusim.hardware.RouteNotFoundException;
+import io.xpusim.hardware.ScaleUpTopology;
+import io.xpusim.kernel.Simulation;
+import io.xpusim.resource.FairShareSolver;
+import io.xpusim.resource.Resource;
+import io.xpusim.units.Precision;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Ring all-reduce lowered to flows: alpha-beta time and byte accounting worked by hand. */
+class CollectiveEngineTest {
+    private static final long US = 1_000_000L;
+
+    private static DeviceProfile gpu() {
+        EnumMap<Precision, Double> peaks = new EnumMap<>(Precision.class);
+        peaks.put(Precision.BF16, 989e12);
+        MemoryProfile hbm = new MemoryProfile("hbm", MemoryKind.HBM, 80e9, 3.35e12, 0.9, 0, Map.of());
+        return new DeviceProfile("gpu", DeviceKind.GPU, "test", peaks, hbm, 0.8, 148, 0.33, 700, 3, 0, 0, Map.of());
+    }
+
+    private static NodeProfile node(LinkProfile link) {
+        return new NodeProfile("n", "test", gpu(), 8, link, ScaleUpTopology.SWITCH, 8, null, 0, null, 0, null, 0,
+                Map.of());
+    }
+
+    private static final LinkProfile PLAIN = new LinkProfile("nvl", LinkKind.NVLINK, 100e9, 1.0, US, 0, 0, Map.of());
+
+    private final Simulation sim = new Simulation();
+    private final FairShareSolver solver = new FairShareSolver(sim);
+
+    @Test
+    void ringAllReduceAlphaBeta() {
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(PLAIN), 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        eng.allReduce(c.devices(), 80e6, 1, () -> doneAt[0] = sim.now());
+        sim.run();
+        // each rank sends 2·(n−1)/n · S = 2 · 7/8 · 80e6 = 140e6 B to its successor over its own egress and
+        // the successor's ingress (no two flows share a port): 140e6 / 100e9 = 1.4e-3 s = 1,400,000,000 ps
+        // plus 2·(n−1) = 14 latency steps of 1 us = 14,000,000 ps → 1,414,000,000 ps
+        long expected = 1_400_000_000L + 14 * US;
+        // the solver rounds a completion up to a whole picosecond: allow 1 ps
+        assertEquals(expected, doneAt[0], 1.0);
+        // bytes: 8 ranks · 140e6 = 1.12e9 on the wire, all delivered
+        assertEquals(8 * 2 * 7 / 8.0 * 80e6, eng.bytesSent(), 1e-3);
+        assertEquals(1.12e9, eng.bytesSent(), 1e-3);
+        assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
+        // every egress port carried exactly one rank's 140e6 B
+        for (Resource r : c.nodes().get(0).egress()) {
+            assertEquals(140e6, r.workDone(sim.now()), 1.0);
+        }
+    }
+
+    @Test
+    void backToBackCountMultipliesBytesAndLatency() {
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(PLAIN), 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        // 4 ranks, 10e6 B, 3 all-reduces: per rank 3 · 2 · 3/4 · 10e6 = 45e6 B → 45e6 / 100e9 = 450 us
+        // latency 3 · 2 · 3 · 1 us = 18 us → 468 us
+        eng.allReduce(c.devices().subList(0, 4), 10e6, 3, () -> doneAt[0] = sim.now());
+        sim.run();
+        assertEquals(468 * US, doneAt[0], 1.0);
+        assertEquals(4 * 45e6, eng.bytesSent(), 1e-3);
+        assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
+    }
+
+    @Test
+    void measuredCurveCapsRateAndReplacesLatency() {
+        // curve: S½ = 80e6, shape 1 → at S = 80e6 bus bandwidth is 100e9 / (1 + 1) = 50e9
+        LinkProfile curve = new LinkProfile("nvl", LinkKind.NVLINK, 100e9, 1.0, US, 80e6, 1.0, Map.of());
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(curve), 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        eng.allReduce(c.devices(), 80e6, 1, () -> doneAt[0] = sim.now());
+        sim.run();
+        // 140e6 B / 50e9 B/s = 2.8e-3 s = 2,800,000,000 ps, no separate latency term
+        assertEquals(2_800_000_000L, doneAt[0], 1.0);
+    }
+
+    @Test
+    void trivialGroupsFinishAtOnce() {
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(PLAIN), 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        int[] calls = {0};
+        eng.allReduce(List.of(c.devices().get(0)), 80e6, 1, () -> calls[0]++);
+        eng.allReduce(c.devices(), 80e6, 0, () -> calls[0]++);
+        eng.allReduce(c.devices(), 0, 1, () -> calls[0]++);
+        assertEquals(3, calls[0], "done runs synchronously");
+        assertEquals(0, eng.bytesSent(), 0);
+        assertEquals(0, sim.pendingEvents());
+    }
+
+    @Test
+    void concurrentAllReducesOnTheSameDevicesShareBandwidth() {
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(PLAIN), 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] done = {-1, -1};
+        List<Device> g = c.devices().subList(0, 2);
+        // 2 ranks, 100e6 B: per rank 2 · 1/2 · 100e6 = 100e6 B; two collectives share each port → 50e9 each
+        // 100e6 / 50e9 = 2 ms = 2e9 ps, + 2·1 = 2 latency steps of 1 us = 2e6 ps
+        eng.allReduce(g, 100e6, 1, () -> done[0] = sim.now());
+        eng.allReduce(g, 100e6, 1, () -> done[1] = sim.now());
+        sim.run();
+        assertEquals(2_002_000_000L, done[0], 1.0);
+        assertEquals(2_002_000_000L, done[1], 1.0);
+    }
+
+    @Test
+    void groupAcrossNodesHasNoRoute() {
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(node(PLAIN), 2)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        List<Device> cross = List.of(c.devices().get(0), c.devices().get(8));
+        assertThrows(RouteNotFoundException.class, () -> eng.allReduce(cross, 1e6, 1, () -> { }));
+    }
+}
