@@ -12,6 +12,10 @@ import java.util.List;
  * or departure is recomputed, and only its activities get new completion events; stale completion events
  * are ignored through a version number (lazy cancellation).
  *
+ * <p>Departures are coalesced: activities finishing at the same instant (all flows of a symmetric
+ * collective) leave their resources at once and trigger one recomputation, in an event scheduled at the
+ * same time after them. Between the departures and that event no simulated time passes.
+ *
  * <p>Invariant: for every resource, Σ rates of its activities ≤ capacity (within rounding); every
  * activity with a positive share finishes.
  */
@@ -21,6 +25,9 @@ public final class FairShareSolver {
     private final List<Activity> componentActivities = new ArrayList<>();
     private final List<Resource> componentResources = new ArrayList<>();
     private final List<Resource> stack = new ArrayList<>();
+    private final List<Resource> dirty = new ArrayList<>();
+    private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
+    private boolean settlePending;
     private int mark;
     private long started;
     private long finished;
@@ -94,10 +101,23 @@ public final class FairShareSolver {
         finished++;
         for (Resource r : a.resources) {
             r.activities.remove(a);
+            dirty.add(r);
         }
-        if (a.resources.length > 0) {
-            recompute(a.resources);
+        if (!dirty.isEmpty() && !settlePending) {
+            settlePending = true;
+            sim.scheduleIn(0, settle, 0);
         }
+    }
+
+    /** Recomputes, once, every component that activities left since the last settlement. */
+    private void settleDepartures() {
+        settlePending = false;
+        if (dirty.isEmpty()) {
+            return;
+        }
+        Resource[] seeds = dirty.toArray(new Resource[0]);
+        dirty.clear();
+        recompute(seeds);
     }
 
     private void recompute(Resource[] seeds) {
@@ -115,32 +135,37 @@ public final class FairShareSolver {
         while (unfrozen > 0) {
             // the tightest constraint: a shared resource's fair share, or an activity's own cap
             double share = Double.POSITIVE_INFINITY;
-            Resource bottleneck = null;
             for (Resource r : componentResources) {
                 if (r.solverUnfrozen > 0) {
-                    double s = Math.max(0, r.solverRemaining) / r.solverUnfrozen;
-                    if (s < share) {
-                        share = s;
-                        bottleneck = r;
+                    share = Math.min(share, Math.max(0, r.solverRemaining) / r.solverUnfrozen);
+                }
+            }
+            double minCap = Double.POSITIVE_INFINITY;
+            for (Activity a : componentActivities) {
+                if (!a.frozen) {
+                    minCap = Math.min(minCap, a.rateCap);
+                }
+            }
+            if (minCap <= share) {
+                for (Activity a : componentActivities) {
+                    if (!a.frozen && a.rateCap == minCap) {
+                        freeze(a, minCap);
+                        unfrozen--;
                     }
                 }
-            }
-            Activity capped = null;
-            for (Activity a : componentActivities) {
-                if (!a.frozen && a.rateCap <= share) {
-                    share = a.rateCap;
-                    capped = a;
-                }
-            }
-            if (capped != null) {
-                freeze(capped, capped.rateCap);
-                unfrozen--;
                 continue;
             }
-            for (Activity a : bottleneck.activities) {
-                if (!a.frozen) {
-                    freeze(a, share);
-                    unfrozen--;
+            // every resource tied at the minimum share is a bottleneck now: freezing at the minimum never
+            // pushes another resource's share below it, so they can all be settled in this pass
+            double tie = share * (1 + 1e-12);
+            for (Resource r : componentResources) {
+                if (r.solverUnfrozen > 0 && Math.max(0, r.solverRemaining) / r.solverUnfrozen <= tie) {
+                    for (Activity a : r.activities) {
+                        if (!a.frozen) {
+                            freeze(a, share);
+                            unfrozen--;
+                        }
+                    }
                 }
             }
         }
