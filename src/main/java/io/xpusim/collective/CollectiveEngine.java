@@ -7,16 +7,23 @@ import io.xpusim.hardware.Route;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.resource.Activity;
 import io.xpusim.resource.FairShareSolver;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Lowers collectives to flows on the cluster's routes, where they contend with everything else through
- * the fair-share solver. Today: ring all-reduce, each rank sending 2(n−1)/n of the buffer to its ring
- * successor. On links with a measured collective curve each flow's rate is capped at the curve's bus
- * bandwidth for the message size (see {@link LinkProfile#collectiveEfficiency}); otherwise the alpha-beta
- * model applies: full achieved bandwidth plus 2(n−1) latency steps per all-reduce.
+ * the fair-share solver. A collective is a sequence of phases; a phase is a set of concurrent flows plus
+ * the latency of its algorithm steps (alpha). Flows on links with a measured collective curve are capped
+ * at the curve's bus bandwidth for the message size (see {@link LinkProfile#collectiveEfficiency}) and then
+ * pay no separate alpha, since the curve already holds it.
  */
 public final class CollectiveEngine {
+    /** Messages below this use a tree across nodes under {@code auto}, as NCCL prefers for small sizes. */
+    public static final double AUTO_TREE_BELOW_BYTES = 16 * 1024 * 1024;
+
     private final Simulation sim;
     private final FairShareSolver solver;
     private final Cluster cluster;
@@ -45,44 +52,287 @@ public final class CollectiveEngine {
      * finished. A group of one device finishes at once.
      */
     public void allReduce(List<Device> group, double bytes, int count, Runnable done) {
-        int n = group.size();
-        if (new java.util.HashSet<>(group).size() != n) {
-            throw new IllegalArgumentException("a collective group lists a device twice: " + group);
-        }
-        if (n <= 1 || count == 0 || bytes <= 0) {
+        checkGroup(group);
+        if (group.size() <= 1 || count == 0 || bytes <= 0) {
             done.run();
             return;
         }
-        double perRankBytes = count * bytes * 2.0 * (n - 1) / n;
-        long stepLatency = 0;
-        double rateCap = Double.POSITIVE_INFINITY;
-        boolean curve = true;
-        Route[] routes = new Route[n];
-        for (int i = 0; i < n; i++) {
-            routes[i] = cluster.route(group.get(i), group.get((i + 1) % n));
-            LinkProfile link = routes[i].link();
-            stepLatency = Math.max(stepLatency, routes[i].latencyPicos());
-            curve &= link.hasCollectiveCurve();
-            rateCap = Math.min(rateCap, link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(bytes));
+        runPhases(List.of(ringPhase(group, bytes, count, 2, 1)), done);
+    }
+
+    /**
+     * Runs one collective of {@code bytes} (nccl-tests convention: the all-reduce buffer, the all-gather
+     * output, the reduce-scatter input, the per-rank all-to-all send buffer) over {@code group}; returns the
+     * algorithm used.
+     */
+    public CollectiveAlgorithm run(CollectiveOp op, List<Device> group, double bytes, CollectiveAlgorithm algorithm,
+                                   Runnable done) {
+        checkGroup(group);
+        CollectiveAlgorithm alg = resolve(op, group, bytes, algorithm);
+        int n = group.size();
+        if (n <= 1 || bytes <= 0) {
+            done.run();
+            return alg;
         }
-        long latency = curve ? 0 : (long) count * 2L * (n - 1) * stepLatency;
-        double cap = curve ? rateCap : Double.POSITIVE_INFINITY;
-        int[] outstanding = {n};
+        List<Phase> phases = switch (op) {
+            case ALL_REDUCE -> alg == CollectiveAlgorithm.RING ? List.of(ringPhase(group, bytes, 1, 2, channels(group)))
+                    : hierarchical(group, bytes, alg == CollectiveAlgorithm.TREE);
+            case ALL_GATHER, REDUCE_SCATTER -> List.of(ringPhase(group, bytes, 1, 1, channels(group)));
+            case BROADCAST -> List.of(chainPhase(group, bytes, channels(group)));
+            case ALL_TO_ALL -> List.of(directPhase(group, uniformMatrix(n, bytes / n)));
+            case SEND_RECV -> {
+                if (n != 2) {
+                    throw new IllegalArgumentException("send-recv needs a group of exactly 2, not " + n);
+                }
+                double[][] m = new double[2][2];
+                m[0][1] = bytes;
+                yield List.of(directPhase(group, m));
+            }
+        };
+        runPhases(phases, done);
+        return alg;
+    }
+
+    /** All-to-all with a per-pair byte matrix: {@code bytes[i][j]} from group member i to member j. */
+    public void allToAll(List<Device> group, double[][] bytes, Runnable done) {
+        checkGroup(group);
+        if (bytes.length != group.size()) {
+            throw new IllegalArgumentException("byte matrix is " + bytes.length + " rows for " + group.size() + " ranks");
+        }
+        runPhases(List.of(directPhase(group, bytes)), done);
+    }
+
+    /** The algorithm {@code auto} picks, or the requested one when it applies to the operation. */
+    public CollectiveAlgorithm resolve(CollectiveOp op, List<Device> group, double bytes, CollectiveAlgorithm requested) {
+        boolean multiNode = nodesOf(group).size() > 1;
+        if (op == CollectiveOp.ALL_TO_ALL || op == CollectiveOp.SEND_RECV) {
+            return CollectiveAlgorithm.DIRECT;
+        }
+        if (requested == CollectiveAlgorithm.AUTO) {
+            if (op == CollectiveOp.ALL_REDUCE && multiNode && bytes < AUTO_TREE_BELOW_BYTES && uniformNodes(group)) {
+                return CollectiveAlgorithm.TREE;
+            }
+            return CollectiveAlgorithm.RING;
+        }
+        if ((requested == CollectiveAlgorithm.HIERARCHICAL || requested == CollectiveAlgorithm.TREE)
+                && (op != CollectiveOp.ALL_REDUCE || !multiNode || !uniformNodes(group))) {
+            return CollectiveAlgorithm.RING; // hierarchy needs whole, equal node slices
+        }
+        if (requested == CollectiveAlgorithm.DIRECT) {
+            return CollectiveAlgorithm.RING;
+        }
+        return requested;
+    }
+
+    // ------------------------------------------------------------------ lowering
+
+    /** A set of concurrent flows, the message size for collective curves, and the alpha steps it pays. */
+    private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
+    }
+
+    private static void checkGroup(List<Device> group) {
+        if (new HashSet<>(group).size() != group.size()) {
+            throw new IllegalArgumentException("a collective group lists a device twice: " + group);
+        }
+    }
+
+    /**
+     * Ring over the group in node-major order; {@code factor} 2 is an all-reduce (reduce-scatter then
+     * all-gather), 1 an all-gather or reduce-scatter. With C channels the buffer is split C ways and channel c
+     * enters each node at its c-th member.
+     */
+    private Phase ringPhase(List<Device> group, double bytes, int count, int factor, int channels) {
+        int n = group.size();
+        double perFlow = count * bytes * factor * (n - 1) / n / channels;
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, (long) count * factor * (n - 1));
+        for (int c = 0; c < channels; c++) {
+            List<Device> order = ringOrder(group, c);
+            for (int k = 0; k < n; k++) {
+                p.from().add(order.get(k));
+                p.to().add(order.get((k + 1) % n));
+                p.bytes().add(perFlow);
+            }
+        }
+        return p;
+    }
+
+    /** Broadcast as a pipelined chain from the first member along the ring. */
+    private Phase chainPhase(List<Device> group, double bytes, int channels) {
+        int n = group.size();
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, n - 1);
+        for (int c = 0; c < channels; c++) {
+            List<Device> order = ringOrder(group, c);
+            int root = order.indexOf(group.get(0));
+            for (int k = 0; k < n - 1; k++) {
+                p.from().add(order.get((root + k) % n));
+                p.to().add(order.get((root + k + 1) % n));
+                p.bytes().add(bytes / channels);
+            }
+        }
+        return p;
+    }
+
+    private Phase directPhase(List<Device> group, double[][] matrix) {
+        int n = group.size();
+        double largest = 0;
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), 0, 1);
+        for (int i = 0; i < n; i++) {
+            if (matrix[i].length != n) {
+                throw new IllegalArgumentException("byte matrix row " + i + " has " + matrix[i].length + " entries, not " + n);
+            }
+            for (int j = 0; j < n; j++) {
+                double b = matrix[i][j];
+                if (!(b >= 0) || Double.isInfinite(b)) {
+                    throw new IllegalArgumentException("byte matrix entry [" + i + "][" + j + "] is " + b);
+                }
+                if (i != j && b > 0) {
+                    p.from().add(group.get(i));
+                    p.to().add(group.get(j));
+                    p.bytes().add(b);
+                    largest = Math.max(largest, b);
+                }
+            }
+        }
+        return new Phase(p.from(), p.to(), p.bytes(), largest * n, 1);
+    }
+
+    private static double[][] uniformMatrix(int n, double each) {
+        double[][] m = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                m[i][j] = i == j ? 0 : each;
+            }
+        }
+        return m;
+    }
+
+    /** Reduce-scatter in nodes, all-reduce across nodes per local rank (ring or tree), all-gather in nodes. */
+    private List<Phase> hierarchical(List<Device> group, double bytes, boolean tree) {
+        Map<Integer, List<Device>> byNode = nodesOf(group);
+        int k = byNode.values().iterator().next().size();
+        int nodes = byNode.size();
+        List<Phase> phases = new ArrayList<>();
+        if (k > 1) {
+            phases.add(perNodeRing(byNode, bytes, k));
+        }
+        Phase across = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes / k,
+                tree ? 2L * ceilLog2(nodes) : 2L * (nodes - 1));
+        double perFlow = 2.0 * (nodes - 1) / nodes * bytes / k;
+        List<List<Device>> slices = new ArrayList<>(byNode.values());
+        for (int l = 0; l < k; l++) {
+            for (int a = 0; a < nodes; a++) {
+                across.from().add(slices.get(a).get(l));
+                across.to().add(slices.get((a + 1) % nodes).get(l));
+                across.bytes().add(perFlow);
+            }
+        }
+        phases.add(across);
+        if (k > 1) {
+            phases.add(perNodeRing(byNode, bytes, k));
+        }
+        return phases;
+    }
+
+    /** A reduce-scatter (or all-gather) ring inside every node at once: each rank sends (k−1)/k of the buffer. */
+    private static Phase perNodeRing(Map<Integer, List<Device>> byNode, double bytes, int k) {
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, k - 1L);
+        for (List<Device> members : byNode.values()) {
+            for (int i = 0; i < k; i++) {
+                p.from().add(members.get(i));
+                p.to().add(members.get((i + 1) % k));
+                p.bytes().add(bytes * (k - 1) / k);
+            }
+        }
+        return p;
+    }
+
+    private static int ceilLog2(int n) {
+        return 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1));
+    }
+
+    /** Members grouped by node, in order of first appearance. */
+    private static Map<Integer, List<Device>> nodesOf(List<Device> group) {
+        Map<Integer, List<Device>> m = new LinkedHashMap<>();
+        for (Device d : group) {
+            m.computeIfAbsent(d.nodeIndex(), x -> new ArrayList<>()).add(d);
+        }
+        return m;
+    }
+
+    private static boolean uniformNodes(List<Device> group) {
+        Map<Integer, List<Device>> m = nodesOf(group);
+        int k = m.values().iterator().next().size();
+        return m.values().stream().allMatch(l -> l.size() == k);
+    }
+
+    /** One channel per NIC when the ring crosses nodes, so every NIC carries a share; else one. */
+    private int channels(List<Device> group) {
+        if (nodesOf(group).size() <= 1 || cluster.scaleOut() == null || !uniformNodes(group)) {
+            return 1;
+        }
+        int perNode = nodesOf(group).values().iterator().next().size();
+        return Math.max(1, Math.min(cluster.scaleOut().nicsPerNode(), perNode));
+    }
+
+    /** Node-major ring order; channel c rotates each node's members so the ring enters at the c-th one. */
+    private static List<Device> ringOrder(List<Device> group, int channel) {
+        List<Device> order = new ArrayList<>(group.size());
+        for (List<Device> members : nodesOf(group).values()) {
+            int k = members.size();
+            for (int i = 0; i < k; i++) {
+                order.add(members.get((i + channel) % k));
+            }
+        }
+        return order;
+    }
+
+    // ------------------------------------------------------------------ execution
+
+    private void runPhases(List<Phase> phases, Runnable done) {
+        runPhase(phases, 0, done);
+    }
+
+    private void runPhase(List<Phase> phases, int index, Runnable done) {
+        if (index == phases.size()) {
+            done.run();
+            return;
+        }
+        Phase p = phases.get(index);
+        int flows = p.from().size();
+        if (flows == 0) {
+            runPhase(phases, index + 1, done);
+            return;
+        }
+        Activity[] activities = new Activity[flows];
+        long stepLatency = 0;
+        boolean allCurves = true;
+        int[] outstanding = {flows};
+        long[] latency = new long[1];
         Activity.Completion onFlowDone = a -> {
             bytesDelivered += a.totalWork();
             if (--outstanding[0] == 0) {
-                if (latency == 0) {
-                    done.run();
+                if (latency[0] == 0) {
+                    runPhase(phases, index + 1, done);
                 } else {
-                    sim.scheduleIn(latency, arg -> done.run(), 0);
+                    sim.scheduleIn(latency[0], arg -> runPhase(phases, index + 1, done), 0);
                 }
             }
         };
-        Activity[] flows = new Activity[n];
-        for (int i = 0; i < n; i++) {
-            bytesSent += perRankBytes;
-            flows[i] = new Activity("all-reduce flow", perRankBytes, routes[i].hopsArray(), cap, onFlowDone);
+        for (int f = 0; f < flows; f++) {
+            Route route = cluster.route(p.from().get(f), p.to().get(f));
+            LinkProfile link = route.link();
+            stepLatency = Math.max(stepLatency, route.latencyPicos());
+            double cap = Double.POSITIVE_INFINITY;
+            if (link != null && link.hasCollectiveCurve()) {
+                cap = link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(p.messageBytes());
+            } else {
+                allCurves = false;
+            }
+            double b = p.bytes().get(f);
+            bytesSent += b;
+            activities[f] = new Activity("collective flow", b, route.hopsArray(), cap, onFlowDone);
         }
-        solver.startAll(flows);
+        latency[0] = allCurves ? 0 : p.steps() * stepLatency;
+        solver.startAll(activities);
     }
 }

@@ -14,19 +14,29 @@ import java.util.Map;
 public final class Cluster {
     private final List<NodeInstance> nodes;
     private final List<Device> devices;
+    private final ScaleOutFabric fabric;
     private final Map<Long, Route> routeCache = new HashMap<>();
 
-    private Cluster(List<NodeInstance> nodes, List<Device> devices) {
+    private Cluster(List<NodeInstance> nodes, List<Device> devices, ScaleOutFabric fabric) {
         this.nodes = nodes;
         this.devices = devices;
+        this.fabric = fabric;
     }
 
     /** A requested group of identical nodes. */
     public record NodeGroup(NodeProfile profile, int count) {
     }
 
-    /** Builds the graph for the given node groups, in order; device ids are dense from 0. */
+    /** Builds the graph for the given node groups, in order, with no network between nodes. */
     public static Cluster build(List<NodeGroup> groups) {
+        return build(groups, null);
+    }
+
+    /**
+     * Builds the graph for the given node groups, in order (device ids are dense from 0), joined by the
+     * scale-out network {@code scaleOut} (null: none, so nodes cannot reach each other).
+     */
+    public static Cluster build(List<NodeGroup> groups, ScaleOutSpec scaleOut) {
         List<NodeInstance> nodes = new ArrayList<>();
         List<Device> devices = new ArrayList<>();
         for (NodeGroup g : groups) {
@@ -34,7 +44,13 @@ public final class Cluster {
                 nodes.add(buildNode(nodes.size(), g.profile(), devices));
             }
         }
-        return new Cluster(Collections.unmodifiableList(nodes), Collections.unmodifiableList(devices));
+        ScaleOutFabric fabric = scaleOut == null ? null : new ScaleOutFabric(scaleOut, nodes);
+        return new Cluster(Collections.unmodifiableList(nodes), Collections.unmodifiableList(devices), fabric);
+    }
+
+    /** The scale-out network, or null when nodes are not connected. */
+    public ScaleOutSpec scaleOut() {
+        return fabric == null ? null : fabric.spec();
     }
 
     private static NodeInstance buildNode(int index, NodeProfile p, List<Device> allDevices) {
@@ -110,6 +126,9 @@ public final class Cluster {
                 }
             }
         }
+        if (fabric != null) {
+            fabric.addResources(out);
+        }
         out.removeIf(r -> r == null);
         return out;
     }
@@ -125,13 +144,47 @@ public final class Cluster {
         return r;
     }
 
+    /**
+     * Between nodes: out through a NIC, across the leaves, in through the receiver's NIC. On a
+     * rail-optimized tree a device whose own NIC is on another rail than the receiver's first hands the data
+     * over the scale-up fabric to the device on the receiver's rail (NCCL's PXN), so it stays on one rail.
+     */
+    private Route computeScaleOutRoute(Device a, Device b) {
+        if (fabric == null) {
+            throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
+                    + ": they are on different nodes and this cluster has no scale-out network");
+        }
+        NodeInstance na = nodes.get(a.nodeIndex());
+        NodeInstance nb = nodes.get(b.nodeIndex());
+        int i = na.devices().indexOf(a);
+        int j = nb.devices().indexOf(b);
+        int railIn = fabric.nicOf(nb, j);
+        int railOut = fabric.nicOf(na, i);
+        int sender = i;
+        List<Resource> hops = new ArrayList<>();
+        long latency = fabric.spec().nic().latencyPicos();
+        boolean pxn = fabric.spec().topology() == ScaleOutTopology.RAIL_OPTIMIZED_FAT_TREE && railOut != railIn
+                && railIn < fabric.spec().nicsPerNode() && na.profile().scaleUpTopology() != ScaleUpTopology.NONE
+                && na.profile().scaleUpTopology() != ScaleUpTopology.C2C;
+        if (pxn) {
+            sender = fabric.deviceOfNic(na, railIn);
+            railOut = railIn;
+            if (sender != i) {
+                Route hop = computeRoute(a, na.devices().get(sender));
+                hops.addAll(hop.hops());
+                latency += hop.latencyPicos();
+            }
+        }
+        hops.addAll(fabric.path(na, sender, railOut, nb, j, railIn));
+        return new Route(List.copyOf(hops), latency, fabric.spec().nic());
+    }
+
     private Route computeRoute(Device a, Device b) {
         if (a == b) {
             return new Route(List.of(), 0, null);
         }
         if (a.nodeIndex() != b.nodeIndex()) {
-            throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
-                    + ": they are on different nodes and this cluster has no scale-out network");
+            return computeScaleOutRoute(a, b);
         }
         NodeInstance node = nodes.get(a.nodeIndex());
         NodeProfile p = node.profile();

@@ -1,0 +1,21 @@
+package io.xpusim.collective;
+
+import java.util.Locale;
+
+/** How a collective is lowered to flows. */
+public enum CollectiveAlgorithm {
+    /** Choose by operation, size and topology, as NCCL would; the choice is reported. */
+    AUTO,
+    /** Ring, one channel per NIC when the group spans nodes (channel c crosses nodes on NIC c). */
+    RING,
+    /** Reduce-scatter inside nodes, all-reduce across nodes per local rank (ring), all-gather inside. */
+    HIERARCHICAL,
+    /** As hierarchical, with a tree across nodes: the same bandwidth, log₂(nodes) latency steps. */
+    TREE,
+    /** Every pair directly (all-to-all, send/recv). */
+    DIRECT;
+
+    public String yamlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,127 @@
+package io.xpusim.hardware;
+
+import io.xpusim.resource.Resource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The resources of the scale-out network — each device's host link (PCIe or C2C) towards its NIC, each
+ * NIC's two directions, each leaf's uplink and downlink to the spine — and the paths through them.
+ * The spine itself is taken as non-blocking; its limit is the leaves' uplinks.
+ */
+final class ScaleOutFabric {
+    private final ScaleOutSpec spec;
+    private final Resource[][] hostOut;
+    private final Resource[][] hostIn;
+    private final Resource[][] nicOut;
+    private final Resource[][] nicIn;
+    private final Resource[] leafUp;
+    private final Resource[] leafDown;
+    private final int[] leafOfNic; // index node * nics + nic
+
+    ScaleOutFabric(ScaleOutSpec spec, List<NodeInstance> nodes) {
+        this.spec = spec;
+        int n = nodes.size();
+        int nics = spec.nicsPerNode();
+        hostOut = new Resource[n][];
+        hostIn = new Resource[n][];
+        nicOut = new Resource[n][nics];
+        nicIn = new Resource[n][nics];
+        leafOfNic = new int[n * nics];
+        double nicRate = spec.nic().achievedBandwidthBytesPerSecond();
+        for (NodeInstance node : nodes) {
+            NodeProfile p = node.profile();
+            if (p.hostLink() == null) {
+                throw new IllegalArgumentException("node template " + p.name() + " has no host link for its NICs");
+            }
+            int d = node.devices().size();
+            hostOut[node.index()] = new Resource[d];
+            hostIn[node.index()] = new Resource[d];
+            double hostRate = p.hostLink().achievedBandwidthBytesPerSecond();
+            for (int i = 0; i < d; i++) {
+                String dev = node.devices().get(i).name();
+                hostOut[node.index()][i] = new Resource(dev + "/" + p.hostLink().name() + "/out", hostRate);
+                hostIn[node.index()][i] = new Resource(dev + "/" + p.hostLink().name() + "/in", hostRate);
+            }
+            for (int r = 0; r < nics; r++) {
+                String nic = "node" + node.index() + "/nic" + r + "/" + spec.nic().name();
+                nicOut[node.index()][r] = new Resource(nic + "/out", nicRate);
+                nicIn[node.index()][r] = new Resource(nic + "/in", nicRate);
+            }
+        }
+        // leaves: which leaf each NIC hangs off, and how many NIC ports each leaf has
+        int leaves = 0;
+        List<Integer> ports = new ArrayList<>();
+        for (int node = 0; node < n; node++) {
+            for (int r = 0; r < nics; r++) {
+                int leaf = switch (spec.topology()) {
+                    case SINGLE_SWITCH -> 0;
+                    case FAT_TREE -> node / spec.nodesPerLeaf();
+                    case RAIL_OPTIMIZED_FAT_TREE -> (node / spec.nodesPerLeaf()) * nics + r;
+                };
+                leafOfNic[node * nics + r] = leaf;
+                while (ports.size() <= leaf) {
+                    ports.add(0);
+                }
+                ports.set(leaf, ports.get(leaf) + 1);
+                leaves = Math.max(leaves, leaf + 1);
+            }
+        }
+        leafUp = new Resource[leaves];
+        leafDown = new Resource[leaves];
+        for (int l = 0; l < leaves; l++) {
+            double uplink = ports.get(l) * nicRate / spec.oversubscription();
+            leafUp[l] = new Resource("leaf" + l + "/uplink/out", uplink);
+            leafDown[l] = new Resource("leaf" + l + "/uplink/in", uplink);
+        }
+    }
+
+    int nicOf(NodeInstance node, int localDevice) {
+        return localDevice * spec.nicsPerNode() / node.devices().size();
+    }
+
+    /** The first device attached to NIC {@code nic} of a node. */
+    int deviceOfNic(NodeInstance node, int nic) {
+        return (nic * node.devices().size() + spec.nicsPerNode() - 1) / spec.nicsPerNode();
+    }
+
+    /**
+     * Hops from device {@code i} of node {@code a} to device {@code j} of node {@code b}, after any scale-up
+     * hops the caller adds for PXN: from the sending device's host link, out of NIC {@code railOut}, across
+     * the leaves if they differ, into NIC {@code railIn} and the receiving device's host link.
+     */
+    List<Resource> path(NodeInstance a, int sender, int railOut, NodeInstance b, int receiver, int railIn) {
+        List<Resource> hops = new ArrayList<>(6);
+        hops.add(hostOut[a.index()][sender]);
+        hops.add(nicOut[a.index()][railOut]);
+        int la = leafOfNic[a.index() * spec.nicsPerNode() + railOut];
+        int lb = leafOfNic[b.index() * spec.nicsPerNode() + railIn];
+        if (la != lb) {
+            hops.add(leafUp[la]);
+            hops.add(leafDown[lb]);
+        }
+        hops.add(nicIn[b.index()][railIn]);
+        hops.add(hostIn[b.index()][receiver]);
+        return hops;
+    }
+
+    ScaleOutSpec spec() {
+        return spec;
+    }
+
+    void addResources(List<Resource> out) {
+        for (Resource[][] group : List.of(hostOut, hostIn, nicOut, nicIn)) {
+            for (Resource[] row : group) {
+                for (Resource r : row) {
+                    out.add(r);
+                }
+            }
+        }
+        for (Resource r : leafUp) {
+            out.add(r);
+        }
+        for (Resource r : leafDown) {
+            out.add(r);
+        }
+    }
+}
