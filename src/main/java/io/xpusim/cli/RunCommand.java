@@ -1,6 +1,8 @@
 package io.xpusim.cli;
 
 import io.xpusim.experiment.OutputFolder;
+import io.xpusim.metrics.CollectiveRecord;
+import io.xpusim.units.DataSize;
 import io.xpusim.experiment.RunLimits;
 import io.xpusim.experiment.RunResult;
 import io.xpusim.experiment.ScenarioRunner;
@@ -111,8 +113,42 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void printSummary(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
+        if (r.collectives() != null) {
+            printCollectives(w, r, where, files, phases);
+        } else {
+            printServing(w, r, where, files, phases);
+        }
+    }
+
+    private void printCollectives(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
+        if (!quiet) {
+            Map<String, Object> setup = castMap(r.summary().get("setup"));
+            w.printf(Locale.ROOT, "%s: %d devices on %d node(s), scale-out: %s%n", r.scenario().name(),
+                    (Long) setup.get("devices"), (Long) setup.get("nodes"), setup.get("scale_out"));
+            if (!r.complete()) {
+                w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s%n", r.summary().get("stop_reason"));
+            }
+            w.printf(Locale.ROOT, "  %-14s %-12s %6s %12s %12s %12s %12s%n", "op", "algorithm", "ranks", "size", "time",
+                    "algbw GB/s", "busbw GB/s");
+            for (CollectiveRecord c : r.collectives()) {
+                w.printf(Locale.ROOT, "  %-14s %-12s %6d %12s %12s %12.2f %12.2f%n", c.op(), c.algorithm(), c.ranks(),
+                        new DataSize(c.sizeBytes()).toString().replace(" ", ""), ms(c.timeSeconds()),
+                        c.algbwBytesPerSecond() / 1e9, c.busbwBytesPerSecond() / 1e9);
+            }
+            w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
+                    phases[1], (Long) r.summary().get("events") / 1e6, phases[2]);
+        }
+        w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printServing(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
         Map<String, Object> sum = r.summary();
         Map<String, Object> m = (Map<String, Object>) sum.get("metrics");
         Map<String, Object> setup = (Map<String, Object>) sum.get("setup");
@@ -153,6 +189,9 @@ final class RunCommand implements Callable<Integer> {
         double s = seconds instanceof Double d ? d : Double.NaN;
         if (Double.isNaN(s)) {
             return "–";
+        }
+        if (s < 1e-3) {
+            return String.format(Locale.ROOT, "%.1f us", s * 1e6);
         }
         return s < 1 ? String.format(Locale.ROOT, "%.1f ms", s * 1e3) : String.format(Locale.ROOT, "%.2f s", s);
     }

@@ -1,6 +1,7 @@
 package io.xpusim.cli;
 
 import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioKind;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,8 +22,13 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Scenario s = scenario.load();
-        spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
-                s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());
+        if (s.kind() == ScenarioKind.COLLECTIVE) {
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s over %d of %d devices, %d sizes%n", scenario.file,
+                    s.collective().op().yamlName(), s.collective().groupSize(), s.deviceCount(), s.collective().sizesBytes().size());
+        } else {
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
+                    s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());
+        }
         return ExitCodes.OK;
     }
 }

@@ -13,7 +13,12 @@ public enum CollectiveAlgorithm {
     /** As hierarchical, with a tree across nodes: the same bandwidth, log₂(nodes) latency steps. */
     TREE,
     /** Every pair directly (all-to-all, send/recv). */
-    DIRECT;
+    DIRECT,
+    /**
+     * In-switch reduction inside one node (NVLink SHARP): each device sends its buffer into the switch and
+     * receives the reduced result, at the switch's reduction rate.
+     */
+    NVLS;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);

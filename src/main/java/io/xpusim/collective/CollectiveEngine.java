@@ -75,8 +75,11 @@ public final class CollectiveEngine {
             return alg;
         }
         List<Phase> phases = switch (op) {
-            case ALL_REDUCE -> alg == CollectiveAlgorithm.RING ? List.of(ringPhase(group, bytes, 1, 2, channels(group)))
-                    : hierarchical(group, bytes, alg == CollectiveAlgorithm.TREE);
+            case ALL_REDUCE -> switch (alg) {
+                case RING -> List.of(ringPhase(group, bytes, 1, 2, channels(group)));
+                case NVLS -> List.of(nvlsPhase(group, bytes));
+                default -> hierarchical(group, bytes, alg == CollectiveAlgorithm.TREE);
+            };
             case ALL_GATHER, REDUCE_SCATTER -> List.of(ringPhase(group, bytes, 1, 1, channels(group)));
             case BROADCAST -> List.of(chainPhase(group, bytes, channels(group)));
             case ALL_TO_ALL -> List.of(directPhase(group, uniformMatrix(n, bytes / n)));
@@ -108,11 +111,18 @@ public final class CollectiveEngine {
         if (op == CollectiveOp.ALL_TO_ALL || op == CollectiveOp.SEND_RECV) {
             return CollectiveAlgorithm.DIRECT;
         }
+        boolean nvls = op == CollectiveOp.ALL_REDUCE && !multiNode && group.stream().allMatch(d -> cluster.switchLoop(d) != null);
         if (requested == CollectiveAlgorithm.AUTO) {
+            if (nvls) {
+                return CollectiveAlgorithm.NVLS;
+            }
             if (op == CollectiveOp.ALL_REDUCE && multiNode && bytes < AUTO_TREE_BELOW_BYTES && uniformNodes(group)) {
                 return CollectiveAlgorithm.TREE;
             }
             return CollectiveAlgorithm.RING;
+        }
+        if (requested == CollectiveAlgorithm.NVLS && !nvls) {
+            return CollectiveAlgorithm.RING; // no reducing switch here
         }
         if ((requested == CollectiveAlgorithm.HIERARCHICAL || requested == CollectiveAlgorithm.TREE)
                 && (op != CollectiveOp.ALL_REDUCE || !multiNode || !uniformNodes(group))) {
@@ -126,8 +136,28 @@ public final class CollectiveEngine {
 
     // ------------------------------------------------------------------ lowering
 
-    /** A set of concurrent flows, the message size for collective curves, and the alpha steps it pays. */
-    private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
+    /**
+     * A set of concurrent flows, the message size for collective curves, and the alpha steps it pays; or,
+     * when {@code stages} is not empty, several such stages run at once (a pipelined collective), each paying
+     * its own steps.
+     */
+    private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps,
+                         List<Phase> stages) {
+        Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
+            this(from, to, bytes, messageBytes, steps, List.of());
+        }
+
+        static Phase concurrent(List<Phase> stages) {
+            return new Phase(List.of(), List.of(), List.of(), 0, 0, List.copyOf(stages));
+        }
+
+        List<Phase> parts() {
+            return stages.isEmpty() ? List.of(this) : stages;
+        }
+
+        int flowCount() {
+            return parts().stream().mapToInt(s -> s.from().size()).sum();
+        }
     }
 
     private static void checkGroup(List<Device> group) {
@@ -152,6 +182,20 @@ public final class CollectiveEngine {
                 p.to().add(order.get((k + 1) % n));
                 p.bytes().add(perFlow);
             }
+        }
+        return p;
+    }
+
+    /**
+     * In-switch all-reduce: every member sends its whole buffer into the switch and receives the result, capped at
+     * the switch's reduction rate shaped by the link's collective curve. Flows are marked by a null destination.
+     */
+    private Phase nvlsPhase(List<Device> group, double bytes) {
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, 1);
+        for (Device d : group) {
+            p.from().add(d);
+            p.to().add(null);
+            p.bytes().add(bytes);
         }
         return p;
     }
@@ -206,14 +250,18 @@ public final class CollectiveEngine {
         return m;
     }
 
-    /** Reduce-scatter in nodes, all-reduce across nodes per local rank (ring or tree), all-gather in nodes. */
+    /**
+     * Reduce-scatter in nodes, all-reduce across nodes per local rank (ring or tree), all-gather in nodes.
+     * NCCL pipelines chunks through the three stages, so they run at once and the slowest binds; each stage
+     * still pays its own latency steps (the pipeline fill).
+     */
     private List<Phase> hierarchical(List<Device> group, double bytes, boolean tree) {
         Map<Integer, List<Device>> byNode = nodesOf(group);
         int k = byNode.values().iterator().next().size();
         int nodes = byNode.size();
-        List<Phase> phases = new ArrayList<>();
+        List<Phase> stages = new ArrayList<>();
         if (k > 1) {
-            phases.add(perNodeRing(byNode, bytes, k));
+            stages.add(perNodeRing(byNode, bytes, k));
         }
         Phase across = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes / k,
                 tree ? 2L * ceilLog2(nodes) : 2L * (nodes - 1));
@@ -226,11 +274,11 @@ public final class CollectiveEngine {
                 across.bytes().add(perFlow);
             }
         }
-        phases.add(across);
+        stages.add(across);
         if (k > 1) {
-            phases.add(perNodeRing(byNode, bytes, k));
+            stages.add(perNodeRing(byNode, bytes, k));
         }
-        return phases;
+        return List.of(Phase.concurrent(stages));
     }
 
     /** A reduce-scatter (or all-gather) ring inside every node at once: each rank sends (k−1)/k of the buffer. */
@@ -298,14 +346,12 @@ public final class CollectiveEngine {
             return;
         }
         Phase p = phases.get(index);
-        int flows = p.from().size();
+        int flows = p.flowCount();
         if (flows == 0) {
             runPhase(phases, index + 1, done);
             return;
         }
         Activity[] activities = new Activity[flows];
-        long stepLatency = 0;
-        boolean allCurves = true;
         int[] outstanding = {flows};
         long[] latency = new long[1];
         Activity.Completion onFlowDone = a -> {
@@ -318,21 +364,30 @@ public final class CollectiveEngine {
                 }
             }
         };
-        for (int f = 0; f < flows; f++) {
-            Route route = cluster.route(p.from().get(f), p.to().get(f));
-            LinkProfile link = route.link();
-            stepLatency = Math.max(stepLatency, route.latencyPicos());
-            double cap = Double.POSITIVE_INFINITY;
-            if (link != null && link.hasCollectiveCurve()) {
-                cap = link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(p.messageBytes());
-            } else {
-                allCurves = false;
+        int next = 0;
+        for (Phase stage : p.parts()) {
+            long stepLatency = 0;
+            boolean allCurves = true;
+            for (int f = 0; f < stage.from().size(); f++) {
+                Device to = stage.to().get(f);
+                Route route = to == null ? cluster.switchLoop(stage.from().get(f)) : cluster.route(stage.from().get(f), to);
+                LinkProfile link = route.link();
+                stepLatency = Math.max(stepLatency, route.latencyPicos());
+                double cap = Double.POSITIVE_INFINITY;
+                if (to == null) {
+                    cap = link.inSwitchReductionBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
+                    allCurves &= link.hasCollectiveCurve();
+                } else if (link != null && link.hasCollectiveCurve()) {
+                    cap = link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
+                } else {
+                    allCurves = false;
+                }
+                double b = stage.bytes().get(f);
+                bytesSent += b;
+                activities[next++] = new Activity("collective flow", b, route.hopsArray(), cap, onFlowDone);
             }
-            double b = p.bytes().get(f);
-            bytesSent += b;
-            activities[f] = new Activity("collective flow", b, route.hopsArray(), cap, onFlowDone);
+            latency[0] += allCurves ? 0 : stage.steps() * stepLatency;
         }
-        latency[0] = allCurves ? 0 : p.steps() * stepLatency;
         solver.startAll(activities);
     }
 }

@@ -7,12 +7,14 @@ import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.LatencySummary;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.report.CollectiveCharts;
 import io.xpusim.report.CsvWriter;
 import io.xpusim.report.JsonWriter;
 import io.xpusim.report.ServingCharts;
 import io.xpusim.report.YamlTreeWriter;
 import io.xpusim.resource.Resource;
 import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.Replica;
 import io.xpusim.serving.ServingSetup;
@@ -43,8 +45,11 @@ public final class ScenarioRunner {
 
     /** Simulates {@code s}; progress lines go to {@code progress} (null for none). */
     public static RunResult simulate(Scenario s, RunLimits limits, PrintStream progress) {
+        if (s.kind() == ScenarioKind.COLLECTIVE) {
+            return CollectiveRunner.run(s, limits);
+        }
         long wallStart = System.nanoTime();
-        Cluster cluster = Cluster.build(s.nodes());
+        Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
         ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), node.cpu());
         RandomStreams random = new RandomStreams(s.seed());
@@ -58,7 +63,7 @@ public final class ScenarioRunner {
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         checkInvariants(s, sim, stop);
-        return new RunResult(s, sim.recorder(), stop, summary(s, sim, stop, wallSeconds, skipped));
+        return new RunResult(s, sim.recorder(), null, stop, summary(s, sim, stop, wallSeconds, skipped));
     }
 
     private static StopReason runWithProgress(ServingSimulator sim, RunLimits limits, long wallStart, PrintStream progress) {
@@ -253,6 +258,14 @@ public final class ScenarioRunner {
         files.add("run.yaml");
         JsonWriter.write(dir.resolve("summary.json"), r.summary());
         files.add("summary.json");
+        if (r.collectives() != null) {
+            CsvWriter.collectives(dir.resolve("collectives.csv"), r.collectives());
+            files.add("collectives.csv");
+            if (r.scenario().outputs().charts()) {
+                files.add(CollectiveCharts.busBandwidth(dir, r.scenario().name(), r.collectives()));
+            }
+            return files;
+        }
         CsvWriter.requests(dir.resolve("requests.csv"), sortedById(r.recorder().requests()));
         files.add("requests.csv");
         CsvWriter.table(dir.resolve("timeseries.csv"), ServingRecorder.TIMESERIES_COLUMNS, r.recorder().timeseries());

@@ -133,6 +133,21 @@ public final class Cluster {
         return out;
     }
 
+    /**
+     * From a device into its node's switch and back (in-switch reduction), or null when the device does not
+     * sit on a switch that reduces.
+     */
+    public Route switchLoop(Device d) {
+        NodeInstance node = nodes.get(d.nodeIndex());
+        NodeProfile p = node.profile();
+        if (p.scaleUpTopology() != ScaleUpTopology.SWITCH || p.scaleUpLink() == null
+                || !p.scaleUpLink().hasInSwitchReduction()) {
+            return null;
+        }
+        int i = node.devices().indexOf(d);
+        return new Route(List.of(node.egress()[i], node.ingress()[i]), p.scaleUpLink().latencyPicos(), p.scaleUpLink());
+    }
+
     /** The path for bytes from {@code a} to {@code b}; throws {@link RouteNotFoundException} if none. */
     public Route route(Device a, Device b) {
         long key = ((long) a.id() << 32) | b.id();

@@ -10,11 +10,24 @@ import java.util.Map;
  * describe how a collective's bus bandwidth grows with message size S:
  * {@code busbw(S) = achieved / (1 + (S½ / S)^shape)} — this captures latency, protocol and pipelining
  * losses together, so the per-step latency is then not added again. Zero half-size means "no curve":
- * the alpha-beta ring model applies.
+ * the alpha-beta ring model applies. {@code inSwitchReductionBytesPerSecond} is the per-device rate of a
+ * switch that reduces in the network (NVLS): an all-reduce then sends and receives the buffer once.
  */
 public record LinkProfile(String name, LinkKind kind, double bandwidthBytesPerSecond, double efficiency,
                           long latencyPicos, double collectiveHalfSizeBytes, double collectiveShape,
-                          Map<String, String> sources) {
+                          double inSwitchReductionBytesPerSecond, Map<String, String> sources) {
+
+    /** A link without in-switch reduction (the common case). */
+    public LinkProfile(String name, LinkKind kind, double bandwidthBytesPerSecond, double efficiency, long latencyPicos,
+                       double collectiveHalfSizeBytes, double collectiveShape, Map<String, String> sources) {
+        this(name, kind, bandwidthBytesPerSecond, efficiency, latencyPicos, collectiveHalfSizeBytes, collectiveShape, 0,
+                sources);
+    }
+
+    /** Whether the switch behind this link reduces in the network (NVLink SHARP, "NVLS"). */
+    public boolean hasInSwitchReduction() {
+        return inSwitchReductionBytesPerSecond > 0;
+    }
     public double achievedBandwidthBytesPerSecond() {
         return bandwidthBytesPerSecond * efficiency;
     }

@@ -35,6 +35,19 @@ public final class CsvWriter {
         }
     }
 
+    public static final String COLLECTIVES_HEADER = "op,algorithm,ranks,size_bytes,time_s,algbw_gb_per_s,busbw_gb_per_s";
+
+    public static void collectives(Path file, List<io.xpusim.metrics.CollectiveRecord> records) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(COLLECTIVES_HEADER);
+            w.write('\n');
+            for (io.xpusim.metrics.CollectiveRecord r : records) {
+                w.write(r.op() + "," + r.algorithm() + "," + r.ranks() + "," + num(r.sizeBytes()) + "," + num(r.timeSeconds())
+                        + "," + num(r.algbwBytesPerSecond() / 1e9) + "," + num(r.busbwBytesPerSecond() / 1e9) + "\n");
+            }
+        }
+    }
+
     public static void table(Path file, List<String> columns, double[][] rows) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             w.write(String.join(",", columns));

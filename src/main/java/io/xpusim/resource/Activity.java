@@ -24,6 +24,8 @@ public final class Activity implements EventHandler {
     long lastUpdatePicos;
     long version;
     boolean frozen;
+    double previousRate;
+    boolean completionPending;
     boolean running;
     FairShareSolver solver;
     int visitMark;

@@ -26,6 +26,7 @@ public final class FairShareSolver {
     private final List<Resource> componentResources = new ArrayList<>();
     private final List<Resource> stack = new ArrayList<>();
     private final List<Resource> dirty = new ArrayList<>();
+    private final List<Activity> capped = new ArrayList<>();
     private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
     private boolean settlePending;
     private int mark;
@@ -126,11 +127,21 @@ public final class FairShareSolver {
         for (Activity a : componentActivities) {
             settle(a, now);
             a.frozen = false;
+            a.previousRate = a.rate;
         }
         for (Resource r : componentResources) {
             r.solverRemaining = r.capacityPerSecond();
             r.solverUnfrozen = r.activities.size();
         }
+        // caps do not change during a recompute: sort the capped activities once and walk them in order
+        capped.clear();
+        for (Activity a : componentActivities) {
+            if (a.rateCap < Double.POSITIVE_INFINITY) {
+                capped.add(a);
+            }
+        }
+        capped.sort((x, y) -> Double.compare(x.rateCap, y.rateCap));
+        int nextCapped = 0;
         int unfrozen = componentActivities.size();
         while (unfrozen > 0) {
             // the tightest constraint: a shared resource's fair share, or an activity's own cap
@@ -140,15 +151,14 @@ public final class FairShareSolver {
                     share = Math.min(share, Math.max(0, r.solverRemaining) / r.solverUnfrozen);
                 }
             }
-            double minCap = Double.POSITIVE_INFINITY;
-            for (Activity a : componentActivities) {
-                if (!a.frozen) {
-                    minCap = Math.min(minCap, a.rateCap);
-                }
+            while (nextCapped < capped.size() && capped.get(nextCapped).frozen) {
+                nextCapped++;
             }
+            double minCap = nextCapped < capped.size() ? capped.get(nextCapped).rateCap : Double.POSITIVE_INFINITY;
             if (minCap <= share) {
-                for (Activity a : componentActivities) {
-                    if (!a.frozen && a.rateCap == minCap) {
+                while (nextCapped < capped.size() && capped.get(nextCapped).rateCap == minCap) {
+                    Activity a = capped.get(nextCapped++);
+                    if (!a.frozen) {
                         freeze(a, minCap);
                         unfrozen--;
                     }
@@ -177,7 +187,10 @@ public final class FairShareSolver {
             r.setAllocatedRate(sum, now);
         }
         for (Activity a : componentActivities) {
-            scheduleCompletion(a);
+            // an unchanged rate keeps its pending completion event: remaining/rate still ends at the same time
+            if (a.rate != a.previousRate || !a.completionPending) {
+                scheduleCompletion(a);
+            }
         }
     }
 
@@ -203,6 +216,7 @@ public final class FairShareSolver {
 
     private void scheduleCompletion(Activity a) {
         a.version++;
+        a.completionPending = a.rate > 0;
         if (a.rate <= 0) {
             return; // starved: no completion until some other activity leaves
         }

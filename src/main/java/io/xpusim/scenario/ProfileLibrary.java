@@ -172,7 +172,7 @@ public final class ProfileLibrary {
         return resolve(ref, path, "memories", List.of(hardwareRoot.resolve("memories")), this::bindMemory);
     }
 
-    Resolved<LinkProfile> link(YamlNode ref, String path) {
+    public Resolved<LinkProfile> link(YamlNode ref, String path) {
         return resolve(ref, path, "links", List.of(hardwareRoot.resolve("links")), this::bindLink);
     }
 
@@ -251,7 +251,9 @@ public final class ProfileLibrary {
             halfSize = positive(f, "collective-half-size", f.quantity("collective-half-size", DataSize::parse).bytes());
             shape = f.number("collective-shape", 0.1, 4);
         }
-        return new LinkProfile(name, kind, bandwidth, efficiency, latency, halfSize, shape, sources(f));
+        double inSwitch = f.has("in-switch-reduction")
+                ? positive(f, "in-switch-reduction", f.quantity("in-switch-reduction", Bandwidth::parse).bytesPerSecond()) : 0;
+        return new LinkProfile(name, kind, bandwidth, efficiency, latency, halfSize, shape, inSwitch, sources(f));
     }
 
     private NodeProfile bindNode(Fields f) {

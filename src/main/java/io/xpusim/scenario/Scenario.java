@@ -1,6 +1,8 @@
 package io.xpusim.scenario;
 
+import io.xpusim.collective.CollectiveBenchmark;
 import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.ScaleOutSpec;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.ServingConfig;
 import io.xpusim.workload.WorkloadSpec;
@@ -9,10 +11,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * A fully checked scenario: cluster, model, workload, serving strategy and outputs, plus its resolved
- * YAML (every reference inlined, every default filled) from which the same run can be reproduced.
+ * A fully checked scenario: its kind, the cluster (nodes and the network between them), what runs on it,
+ * and outputs, plus its resolved YAML (every reference inlined, every default filled) from which the same
+ * run can be reproduced.
+ *
+ * @param scaleOut   the network between nodes, or null
+ * @param model      serving only (null for a collective scenario), as are workload, serving, replicas, slo
+ * @param collective collective scenarios only
  */
-public record Scenario(String name, String description, long seed, Path file, List<Cluster.NodeGroup> nodes,
-                       ModelSpec model, WorkloadSpec workload, ServingConfig serving, int replicas, Slo slo,
+public record Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
+                       List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
+                       ServingConfig serving, int replicas, Slo slo, CollectiveBenchmark collective,
                        OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
+
+    /** Total devices in the cluster. */
+    public int deviceCount() {
+        return nodes.stream().mapToInt(g -> g.profile().deviceCount() * g.count()).sum();
+    }
 }

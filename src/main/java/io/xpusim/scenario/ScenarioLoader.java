@@ -1,7 +1,14 @@
 package io.xpusim.scenario;
 
 import io.xpusim.compute.MeasuredCostTable;
+import io.xpusim.collective.CollectiveAlgorithm;
+import io.xpusim.collective.CollectiveBenchmark;
+import io.xpusim.collective.CollectiveOp;
 import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.LinkProfile;
+import io.xpusim.hardware.ScaleOutSpec;
+import io.xpusim.hardware.ScaleOutTopology;
+import io.xpusim.units.DataSize;
 import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.ScaleUpTopology;
@@ -61,8 +68,20 @@ public final class ScenarioLoader {
         }
         String description = f.string("description", "");
         long seed = f.integer("seed", 0, Long.MAX_VALUE);
+        ScenarioKind kind = ScenarioKind.valueOf(f.choice("kind", List.of("serving", "collective"), "serving")
+                .toUpperCase(java.util.Locale.ROOT));
 
-        List<Cluster.NodeGroup> groups = cluster(f.object("cluster"), library);
+        Fields c = f.object("cluster");
+        List<Cluster.NodeGroup> groups = cluster(c, library);
+        ScaleOutSpec scaleOut = scaleOut(c, groups, library);
+        c.finish();
+        if (kind == ScenarioKind.COLLECTIVE) {
+            CollectiveBenchmark bench = collective(f.object("collective"), groups, scaleOut, c);
+            OutputSpec outputs = outputs(f);
+            f.finish();
+            return new Scenario(name, description, seed, file, kind, groups, scaleOut, null, null, null, 0,
+                    new Slo(Map.of()), bench, outputs, f.resolved());
+        }
         Resolved<ModelSpec> model = library.model(f.node("model"), "model");
         f.putResolved("model", model.yaml());
         if (model.value().isMoe() || model.value().mla() != null) {
@@ -77,6 +96,15 @@ public final class ScenarioLoader {
         ServingConfig serving = strategy(s, model.value(), file);
         s.finish();
         Slo slo = slo(f);
+        OutputSpec outputs = outputs(f);
+        f.finish();
+
+        checkCombination(f, s, groups, model.value(), serving, replicas);
+        return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
+                replicas, slo, null, outputs, f.resolved());
+    }
+
+    private static OutputSpec outputs(Fields f) {
         Fields o = f.optionalObject("outputs");
         long bin = o.quantity("sample-interval", TimeSpan::parse, "1s").picos();
         if (bin < TimeSpan.parse("1ms").picos()) {
@@ -84,11 +112,97 @@ public final class ScenarioLoader {
         }
         OutputSpec outputs = new OutputSpec(bin, o.bool("charts", true));
         o.finish();
-        f.finish();
+        return outputs;
+    }
 
-        checkCombination(f, s, groups, model.value(), serving, replicas);
-        return new Scenario(name, description, seed, file, groups, model.value(), workload, serving, replicas, slo, outputs,
-                f.resolved());
+    /** The optional network between nodes; required where traffic must cross nodes. */
+    private static ScaleOutSpec scaleOut(Fields c, List<Cluster.NodeGroup> groups, ProfileLibrary library) {
+        if (!c.has("scale-out")) {
+            return null;
+        }
+        Fields so = c.object("scale-out");
+        ScaleOutTopology topology = ScaleOutTopology.valueOf(so.choice("topology",
+                List.of("fat-tree", "rail-optimized-fat-tree", "single-switch"), null).toUpperCase(java.util.Locale.ROOT)
+                .replace('-', '_'));
+        Resolved<LinkProfile> nic = library.link(so.node("nic"), so.qualified("nic"));
+        so.putResolved("nic", nic.yaml());
+        int devicesPerNode = groups.get(0).profile().deviceCount();
+        int nics = so.intValue("nics-per-node", devicesPerNode, 1, 64);
+        double oversubscription = so.number("oversubscription", 1.0, 1.0, 64);
+        int nodesPerLeaf = so.intValue("nodes-per-leaf", 32, 1, 100_000);
+        so.finish();
+        for (Cluster.NodeGroup g : groups) {
+            if (g.profile().hostLink() == null) {
+                throw new ScenarioException(so.location(), "node template " + g.profile().name()
+                        + " has no host link to attach NICs to", null);
+            }
+        }
+        return new ScaleOutSpec(topology, nic.value(), nics, oversubscription, nodesPerLeaf);
+    }
+
+    private static CollectiveBenchmark collective(Fields b, List<Cluster.NodeGroup> groups, ScaleOutSpec scaleOut,
+                                                  Fields cluster) {
+        CollectiveOp op = CollectiveOp.valueOf(b.choice("op", Arrays.stream(CollectiveOp.values())
+                .map(CollectiveOp::yamlName).toList(), null).toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        int devices = groups.stream().mapToInt(g -> g.profile().deviceCount() * g.count()).sum();
+        int firstNode = groups.get(0).profile().deviceCount();
+        int size;
+        String group = b.string("group", "all");
+        switch (group) {
+            case "all" -> size = devices;
+            case "node" -> size = firstNode;
+            default -> {
+                try {
+                    size = Integer.parseInt(group.strip());
+                } catch (NumberFormatException e) {
+                    throw new ScenarioException(b.locationOf("group"), "'collective.group' is '" + group
+                            + "'; it is all, node, or a number of devices", null);
+                }
+                if (size < 2 || size > devices) {
+                    throw new ScenarioException(b.locationOf("group"), "a group of " + size + " devices does not fit a "
+                            + devices + "-device cluster", "use 2 to " + devices);
+                }
+            }
+        }
+        if (op == CollectiveOp.SEND_RECV && size != 2) {
+            throw new ScenarioException(b.locationOf("op"), "send-recv runs between 2 devices, but the group has " + size,
+                    "set group: 2");
+        }
+        if (size > firstNode && scaleOut == null) {
+            throw new ScenarioException(cluster.location(), "the collective spans " + size + " devices on several nodes, but "
+                    + "the cluster has no scale-out network", "add cluster.scale-out: { topology: …, nic: … }");
+        }
+        List<YamlNode> items = b.list("sizes");
+        if (items.isEmpty() || items.size() > 64) {
+            throw new ScenarioException(b.locationOf("sizes"), "'collective.sizes' needs 1 to 64 sizes", null);
+        }
+        List<Double> sizes = new ArrayList<>();
+        List<Object> resolved = new ArrayList<>();
+        for (YamlNode n : items) {
+            if (!(n instanceof YamlNode.Scalar sc) || sc.isNull()) {
+                throw new ScenarioException(n.location(), "a size must be a single value like 64MiB, not " + n.describe(), null);
+            }
+            double bytes;
+            try {
+                bytes = DataSize.parse(sc.text()).bytes();
+            } catch (io.xpusim.units.QuantityFormatException e) {
+                throw new ScenarioException(n.location(), "'collective.sizes': " + e.getMessage(), e.hint());
+            }
+            if (!(bytes >= 1) || bytes > 1e13) {
+                throw new ScenarioException(n.location(), "a size must be between 1 B and 10 TB", null);
+            }
+            sizes.add(bytes);
+            resolved.add(sc.text().strip());
+        }
+        b.putResolved("sizes", resolved);
+        CollectiveAlgorithm algorithm = CollectiveAlgorithm.valueOf(b.choice("algorithm", Arrays.stream(
+                CollectiveAlgorithm.values()).map(CollectiveAlgorithm::yamlName).toList(), "auto").toUpperCase(java.util.Locale.ROOT));
+        double skew = 0;
+        if (op == CollectiveOp.ALL_TO_ALL) {
+            skew = b.number("skew", 0, 0, 10);
+        }
+        b.finish();
+        return new CollectiveBenchmark(op, size, List.copyOf(sizes), algorithm, skew);
     }
 
     private static List<Cluster.NodeGroup> cluster(Fields c, ProfileLibrary library) {
@@ -108,7 +222,6 @@ public final class ScenarioLoader {
             resolved.add(n.resolved());
         }
         c.putResolved("nodes", resolved);
-        c.finish();
         return groups;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.scenario.ScenarioLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,41 @@ class ScenarioSuiteTest {
         Scenario s = ScenarioLoader.load(file, List.of());
         RunResult r = ScenarioRunner.simulate(s, RunLimits.NONE, null);
         assertTrue(r.complete(), "run drained its events");
+        if (s.kind() == ScenarioKind.COLLECTIVE) {
+            checkCollective(s, r);
+        } else {
+            checkServing(r);
+        }
+        List<String> files = ScenarioRunner.writeOutputs(r, out);
+        for (String f : files) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f + " written");
+        }
+        assertTrue(files.containsAll(List.of("run.yaml", "summary.json")));
+        // run.yaml reproduces the run: load it and compare the summaries (wall time aside)
+        Scenario again = ScenarioLoader.load(out.resolve("run.yaml"), List.of());
+        RunResult r2 = ScenarioRunner.simulate(again, RunLimits.NONE, null);
+        assertEquals(r.summary().get("metrics").toString(), r2.summary().get("metrics").toString(),
+                "run.yaml reproduces the metrics");
+    }
+
+    /** One record per size; times positive; bus bandwidth never above what the devices' ports carry. */
+    private static void checkCollective(Scenario s, RunResult r) {
+        assertEquals(s.collective().sizesBytes().size(), r.collectives().size(), "every size measured");
+        double portBytesPerSecond = 0;
+        for (var g : s.nodes()) {
+            var p = g.profile();
+            double scaleUp = p.scaleUpLink() == null ? 0 : p.scaleUpLink().bandwidthBytesPerSecond();
+            double nvls = p.scaleUpLink() == null ? 0 : p.scaleUpLink().inSwitchReductionBytesPerSecond();
+            // with in-switch reduction busbw can reach 2(n-1)/n of the switch rate; a ring is bounded by the port
+            portBytesPerSecond = Math.max(portBytesPerSecond, Math.max(scaleUp, 2 * nvls));
+        }
+        for (var c : r.collectives()) {
+            assertTrue(c.timeSeconds() > 0, "positive time: " + c);
+            assertTrue(c.busbwBytesPerSecond() <= portBytesPerSecond * (1 + 1e-9), "busbw within the ports: " + c);
+        }
+    }
+
+    private static void checkServing(RunResult r) {
         ServingRecorder rec = r.recorder();
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) r.summary().get("metrics");
@@ -69,14 +105,5 @@ class ScenarioSuiteTest {
             double util = ts[i][ServingRecorder.column("device_utilisation")];
             assertTrue(util <= 1 + 1e-9, "device utilisation ≤ 1 in every bin: " + util);
         }
-        List<String> files = ScenarioRunner.writeOutputs(r, out);
-        for (String f : files) {
-            assertTrue(Files.size(out.resolve(f)) > 0, f + " written");
-        }
-        assertTrue(files.containsAll(List.of("run.yaml", "summary.json", "requests.csv", "timeseries.csv")));
-        // run.yaml reproduces the run: load it and compare the summaries (wall time aside)
-        Scenario again = ScenarioLoader.load(out.resolve("run.yaml"), List.of());
-        RunResult r2 = ScenarioRunner.simulate(again, RunLimits.NONE, null);
-        assertEquals(m.toString(), r2.summary().get("metrics").toString(), "run.yaml reproduces the metrics");
     }
 }

@@ -1,0 +1,15 @@
+package io.xpusim.scenario;
+
+import java.util.Locale;
+
+/** What a scenario simulates. */
+public enum ScenarioKind {
+    /** Requests through model replicas: latency and throughput. */
+    SERVING,
+    /** A collective microbenchmark over the fabric, like nccl-tests. */
+    COLLECTIVE;
+
+    public String yamlName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
