@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Applies {@code --set dotted.path=value} overrides to a scenario's YAML tree before it is bound, so an
  * override is checked exactly like the file (units, types, ranges). Missing mappings on the path are
- * created; numeric segments index lists.
+ * created; numeric segments index lists. A value starting with {@code [} or <code>{</code> is read as a YAML
+ * flow list or mapping ({@code --set collective.sizes=[1MiB,8MiB]}), by the same strict reader as files.
  */
 final class Overrides {
     private Overrides() {
@@ -31,9 +32,11 @@ final class Overrides {
                 }
                 boolean last = i == parts.length - 1;
                 Location valueAt = new Location("--set " + path, 1, eq + 2);
+                YamlNode newValue = value.startsWith("[") || value.startsWith("{")
+                        ? YamlReader.read(value, "--set " + path) : new YamlNode.Scalar(value, value.isEmpty(), valueAt);
                 if (node instanceof YamlNode.Mapping m) {
                     if (last) {
-                        m.put(key, new YamlNode.Scalar(value, value.isEmpty(), valueAt), valueAt);
+                        m.put(key, newValue, valueAt);
                     } else {
                         YamlNode next = m.get(key);
                         if (next == null) {
@@ -54,7 +57,7 @@ final class Overrides {
                         throw new ScenarioException(at, "index " + index + " is outside the list of " + s.items().size(), null);
                     }
                     if (last) {
-                        s.items().set(index, new YamlNode.Scalar(value, value.isEmpty(), valueAt));
+                        s.items().set(index, newValue);
                     } else {
                         node = s.items().get(index);
                     }

@@ -3,5 +3,5 @@ package io.xpusim.scenario;
 import java.util.LinkedHashMap;
 
 /** A value bound from YAML together with its fully resolved YAML form (references inlined, defaults filled). */
-record Resolved<T>(T value, LinkedHashMap<String, Object> yaml) {
+public record Resolved<T>(T value, LinkedHashMap<String, Object> yaml) {
 }
