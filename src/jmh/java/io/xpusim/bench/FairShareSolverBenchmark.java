@@ -25,11 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * Cost of one activity departure + one arrival in {@link FairShareSolver} with {@code flows} (K)
  * concurrent flows, in steady state. It is a "hold" model for flows: K activities run; whenever one
  * completes, its completion callback starts a fresh activity on the same path, so K stay in flight.
- * One operation = one completion = finish (departure, recompute of its component) + start (arrival,
- * recompute again), driven through the real {@link Simulation} loop, so each operation also includes
- * the event-queue work the solver causes: the true completion event plus every stale completion event
- * (lazy cancellation) that the recomputes scheduled and that is later popped and ignored, and the
- * allocation of the new {@link Activity} (the API has no way to reuse one).
+ * One operation = one completion = finish (departure) + start (arrival), each with the rate
+ * recomputation of its component, driven through the real {@link Simulation} loop (the only public way
+ * to finish an activity). So each operation also includes the event-queue work the solver causes: the
+ * completion event itself, any stale completion events (lazy cancellation) that recomputes scheduled and
+ * that are later popped and ignored, any bookkeeping events of the solver, and the allocation of the new
+ * {@link Activity} (the API has no way to reuse one). The {@code [solver]} line printed at the end of a
+ * trial gives the events dispatched per operation.
  *
  * <p>Topologies:
  * <ul>
@@ -164,7 +166,8 @@ public class FairShareSolverBenchmark {
         long pairs = completions - completionsAtStart;
         double eventsPerPair = (double) (sim.eventsProcessed() - eventsAtStart) / Math.max(1, pairs);
         System.out.printf("%n[solver] topology=%s flows=%d: %d pairs, %.1f events dispatched per pair"
-                + " (1 real completion, the rest stale), %d events pending at the end, peak seen %d%n",
+                + " (the completion itself, stale completions, solver bookkeeping), %d events pending at the end,"
+                + " peak seen at a stop %d%n",
                 topology, flows, pairs, eventsPerPair, sim.pendingEvents(), peakPending);
         if (solver.activitiesStarted() - solver.activitiesFinished() != flows) {
             throw new IllegalStateException("flows in flight: "

@@ -124,6 +124,10 @@ public final class FairShareSolver {
     private void recompute(Resource[] seeds) {
         long now = sim.now();
         collectComponent(seeds);
+        if (settlePending) {
+            // departures waiting for settlement in this component are settled by this recompute
+            dirty.removeIf(r -> r.visitMark == mark);
+        }
         for (Activity a : componentActivities) {
             settle(a, now);
             a.frozen = false;
