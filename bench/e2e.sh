@@ -7,7 +7,8 @@ runs=${1:-5}
 ./xpusim profiles >/dev/null   # builds the jar if needed, outside the timing
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for scenario in scenarios/quickstart.yaml scenarios/llama3-70b-dgx-h100-azure-conv.yaml; do
+for scenario in scenarios/quickstart.yaml scenarios/llama3-70b-dgx-h100-azure-conv.yaml \
+    bench/scenarios/allreduce-1024-h100.yaml bench/scenarios/alltoall-64-skewed.yaml; do
   times=()
   for i in $(seq "$runs"); do
     start=$(date +%s.%N)
