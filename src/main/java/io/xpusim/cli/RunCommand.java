@@ -45,6 +45,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--max-wall", paramLabel = "DURATION", description = "Stop after this much wall time, e.g. 30s.")
     String maxWall;
 
+    @Option(names = "--trace", description = "Also write trace.json (Perfetto/Chrome trace: a track per device and "
+            + "link, activities as slices; open in ui.perfetto.dev).")
+    boolean trace;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only where the results went.")
     boolean quiet;
 
@@ -66,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             PrintStream progress = quiet ? null : System.err;
             long t1 = System.nanoTime();
-            RunResult r = ScenarioRunner.simulate(s, limits, progress);
+            RunResult r = ScenarioRunner.simulate(s, limits, progress, trace);
             long t2 = System.nanoTime();
             List<String> files = ScenarioRunner.writeOutputs(r, folder.temp());
             folder.commit();

@@ -21,9 +21,6 @@ import java.util.Map;
  * pay no separate alpha, since the curve already holds it.
  */
 public final class CollectiveEngine {
-    /** Messages below this use a tree across nodes under {@code auto}, as NCCL prefers for small sizes. */
-    public static final double AUTO_TREE_BELOW_BYTES = 16 * 1024 * 1024;
-
     private final Simulation sim;
     private final FairShareSolver solver;
     private final Cluster cluster;
@@ -116,7 +113,9 @@ public final class CollectiveEngine {
             if (nvls) {
                 return CollectiveAlgorithm.NVLS;
             }
-            if (op == CollectiveOp.ALL_REDUCE && multiNode && bytes < AUTO_TREE_BELOW_BYTES && uniformNodes(group)) {
+            // across whole, equal node slices the pipelined tree sends 2(N-1)/N of S/k per NIC and pays 2·log2(N)
+            // latency steps; a flat ring sends 2(n-1)/n of S/k per NIC and pays 2(n-1) steps: never faster here
+            if (op == CollectiveOp.ALL_REDUCE && multiNode && uniformNodes(group)) {
                 return CollectiveAlgorithm.TREE;
             }
             return CollectiveAlgorithm.RING;

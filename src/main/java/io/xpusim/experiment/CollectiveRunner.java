@@ -29,17 +29,25 @@ final class CollectiveRunner {
     private CollectiveRunner() {
     }
 
-    static RunResult run(Scenario s, RunLimits limits) {
+    /** Runs every size; the trace and link chart cover the last size (the largest, by convention). */
+    static RunResult run(Scenario s, RunLimits limits, boolean trace) {
         long wallStart = System.nanoTime();
         CollectiveBenchmark b = s.collective();
         List<CollectiveRecord> records = new ArrayList<>();
         long events = 0;
         double simulated = 0;
         StopReason stop = StopReason.DRAINED;
-        for (double size : b.sizesBytes()) {
+        FabricRecorder fabric = null;
+        long lastEnd = 0;
+        for (int index = 0; index < b.sizesBytes().size(); index++) {
+            double size = b.sizesBytes().get(index);
             Simulation sim = new Simulation();
             FairShareSolver solver = new FairShareSolver(sim);
             Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
+            if (index == b.sizesBytes().size() - 1 && (trace || s.outputs().charts())) {
+                fabric = new FabricRecorder(cluster.linkResources(), trace);
+                solver.setObserver(fabric);
+            }
             CollectiveEngine engine = new CollectiveEngine(sim, solver, cluster);
             List<Device> group = b.members(cluster);
             long[] finishedAt = {-1};
@@ -58,6 +66,7 @@ final class CollectiveRunner {
                 break;
             }
             checkInvariants(s, cluster, engine, size);
+            lastEnd = finishedAt[0];
             double seconds = finishedAt[0] / 1e12;
             simulated += seconds;
             double algbw = size / seconds;
@@ -65,7 +74,11 @@ final class CollectiveRunner {
                     algbw * b.op().busBandwidthFactor(group.size())));
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
-        return new RunResult(s, null, records, stop, summary(s, records, stop, simulated, wall, events));
+        LinkedHashMap<String, Object> summary = summary(s, records, stop, simulated, wall, events);
+        ScenarioRunner.addTraceInfo(summary, fabric, trace);
+        return new RunResult(s, null, records, trace && fabric != null ? fabric.slices() : null,
+                fabric == null ? null : fabric.utilisation(lastEnd, ScenarioRunner.LINK_BINS, ScenarioRunner.LINK_ROWS),
+                stop, summary);
     }
 
     private static void checkInvariants(Scenario s, Cluster cluster, CollectiveEngine engine, double size) {

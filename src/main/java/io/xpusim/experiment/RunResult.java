@@ -2,6 +2,8 @@ package io.xpusim.experiment;
 
 import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.CollectiveRecord;
+import io.xpusim.metrics.LinkUtilisation;
+import io.xpusim.metrics.TraceSlice;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.scenario.Scenario;
 import java.util.LinkedHashMap;
@@ -9,10 +11,12 @@ import java.util.List;
 
 /**
  * A finished (or limit-stopped) run: the scenario, what was recorded — a serving recorder or collective
- * measurements, by kind (the other is null) — and the summary tree.
+ * measurements, by kind (the other is null) — the trace slices (null unless asked for), link utilisation
+ * over time (null without charts), and the summary tree.
  */
 public record RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
-                        StopReason stopReason, LinkedHashMap<String, Object> summary) {
+                        List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
+                        LinkedHashMap<String, Object> summary) {
     public boolean complete() {
         return stopReason == StopReason.DRAINED;
     }

@@ -9,6 +9,8 @@ import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.report.CollectiveCharts;
 import io.xpusim.report.CsvWriter;
+import io.xpusim.report.LinkCharts;
+import io.xpusim.report.TraceWriter;
 import io.xpusim.report.JsonWriter;
 import io.xpusim.report.ServingCharts;
 import io.xpusim.report.YamlTreeWriter;
@@ -45,8 +47,13 @@ public final class ScenarioRunner {
 
     /** Simulates {@code s}; progress lines go to {@code progress} (null for none). */
     public static RunResult simulate(Scenario s, RunLimits limits, PrintStream progress) {
+        return simulate(s, limits, progress, false);
+    }
+
+    /** Simulates {@code s}, also recording a Perfetto trace when {@code trace}. */
+    public static RunResult simulate(Scenario s, RunLimits limits, PrintStream progress, boolean trace) {
         if (s.kind() == ScenarioKind.COLLECTIVE) {
-            return CollectiveRunner.run(s, limits);
+            return CollectiveRunner.run(s, limits, trace);
         }
         long wallStart = System.nanoTime();
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
@@ -55,15 +62,35 @@ public final class ScenarioRunner {
         RandomStreams random = new RandomStreams(s.seed());
         StopReason stop;
         ServingSimulator sim;
+        FabricRecorder fabric;
         long skipped;
         try (RequestSource source = s.workload().open(random)) {
             sim = new ServingSimulator(setup, source, s.outputs().sampleIntervalPicos());
+            fabric = trace || s.outputs().charts() ? new FabricRecorder(cluster.linkResources(), trace) : null;
+            sim.solver().setObserver(fabric);
             stop = runWithProgress(sim, limits, wallStart, progress);
             skipped = source.skippedLines();
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
         checkInvariants(s, sim, stop);
-        return new RunResult(s, sim.recorder(), null, stop, summary(s, sim, stop, wallSeconds, skipped));
+        LinkedHashMap<String, Object> summary = summary(s, sim, stop, wallSeconds, skipped);
+        addTraceInfo(summary, fabric, trace);
+        return new RunResult(s, sim.recorder(), null, trace ? fabric.slices() : null,
+                fabric == null ? null : fabric.utilisation(sim.simulation().now(), LINK_BINS, LINK_ROWS), stop, summary);
+    }
+
+    /** Time bins and rows of the link-utilisation heat map. */
+    static final int LINK_BINS = 120;
+    static final int LINK_ROWS = 24;
+
+    /** Says in the summary how many trace slices were kept and dropped. */
+    static void addTraceInfo(LinkedHashMap<String, Object> summary, FabricRecorder fabric, boolean trace) {
+        if (trace && fabric != null) {
+            LinkedHashMap<String, Object> t = new LinkedHashMap<>();
+            t.put("slices", (long) fabric.slices().size());
+            t.put("slices_dropped", fabric.droppedSlices());
+            summary.put("trace", t);
+        }
     }
 
     private static StopReason runWithProgress(ServingSimulator sim, RunLimits limits, long wallStart, PrintStream progress) {
@@ -258,13 +285,24 @@ public final class ScenarioRunner {
         files.add("run.yaml");
         JsonWriter.write(dir.resolve("summary.json"), r.summary());
         files.add("summary.json");
+        if (r.trace() != null) {
+            TraceWriter.write(dir.resolve("trace.json"), r.trace());
+            files.add("trace.json");
+        }
+        boolean links = r.scenario().outputs().charts() && r.links() != null && !r.links().links().isEmpty();
         if (r.collectives() != null) {
             CsvWriter.collectives(dir.resolve("collectives.csv"), r.collectives());
             files.add("collectives.csv");
             if (r.scenario().outputs().charts()) {
                 files.add(CollectiveCharts.busBandwidth(dir, r.scenario().name(), r.collectives()));
             }
+            if (links) {
+                files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), "during the last message size"));
+            }
             return files;
+        }
+        if (links) {
+            files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), ""));
         }
         CsvWriter.requests(dir.resolve("requests.csv"), sortedById(r.recorder().requests()));
         files.add("requests.csv");

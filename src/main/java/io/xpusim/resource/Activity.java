@@ -54,6 +54,11 @@ public final class Activity implements EventHandler {
         return label;
     }
 
+    /** The resources it uses, in order. */
+    public java.util.List<Resource> resources() {
+        return java.util.List.of(resources);
+    }
+
     public double totalWork() {
         return totalWork;
     }

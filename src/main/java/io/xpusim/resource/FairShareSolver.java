@@ -29,12 +29,18 @@ public final class FairShareSolver {
     private final List<Activity> capped = new ArrayList<>();
     private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
     private boolean settlePending;
+    private SolverObserver observer;
     private int mark;
     private long started;
     private long finished;
 
     public FairShareSolver(Simulation sim) {
         this.sim = sim;
+    }
+
+    /** Attaches an observer (null detaches). */
+    public void setObserver(SolverObserver observer) {
+        this.observer = observer;
     }
 
     public long activitiesStarted() {
@@ -84,6 +90,9 @@ public final class FairShareSolver {
         a.running = true;
         a.lastUpdatePicos = sim.now();
         started++;
+        if (observer != null) {
+            observer.activityStarted(a, sim.now());
+        }
         for (Resource r : a.resources) {
             r.activities.add(a);
         }
@@ -100,6 +109,9 @@ public final class FairShareSolver {
         a.running = false;
         a.remaining = 0;
         finished++;
+        if (observer != null) {
+            observer.activityFinished(a, sim.now());
+        }
         for (Resource r : a.resources) {
             r.activities.remove(a);
             dirty.add(r);
@@ -189,6 +201,9 @@ public final class FairShareSolver {
                 sum += a.rate;
             }
             r.setAllocatedRate(sum, now);
+        }
+        if (observer != null) {
+            observer.ratesChanged(componentResources, now);
         }
         for (Activity a : componentActivities) {
             // an unchanged rate keeps its pending completion event: remaining/rate still ends at the same time
