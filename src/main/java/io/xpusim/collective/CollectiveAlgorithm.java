@@ -18,7 +18,12 @@ public enum CollectiveAlgorithm {
      * In-switch reduction inside one node (NVLink SHARP): each device sends its buffer into the switch and
      * receives the reduced result, at the switch's reduction rate.
      */
-    NVLS;
+    NVLS,
+    /**
+     * Inside one full-mesh node (Infinity Fabric, HCCS): reduce-scatter and all-gather to every peer at once,
+     * as RCCL and HCCL do, so all n−1 peer links carry traffic instead of one.
+     */
+    MESH;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);

@@ -75,9 +75,11 @@ public final class CollectiveEngine {
             case ALL_REDUCE -> switch (alg) {
                 case RING -> List.of(ringPhase(group, bytes, 1, 2, channels(group)));
                 case NVLS -> List.of(nvlsPhase(group, bytes));
+                case MESH -> List.of(meshPhase(group, bytes, 2));
                 default -> hierarchical(group, bytes, alg == CollectiveAlgorithm.TREE);
             };
-            case ALL_GATHER, REDUCE_SCATTER -> List.of(ringPhase(group, bytes, 1, 1, channels(group)));
+            case ALL_GATHER, REDUCE_SCATTER -> List.of(alg == CollectiveAlgorithm.MESH ? meshPhase(group, bytes, 1)
+                    : ringPhase(group, bytes, 1, 1, channels(group)));
             case BROADCAST -> List.of(chainPhase(group, bytes, channels(group)));
             case ALL_TO_ALL -> List.of(directPhase(group, uniformMatrix(n, bytes / n)));
             case SEND_RECV -> {
@@ -91,6 +93,20 @@ public final class CollectiveEngine {
         };
         runPhases(phases, done);
         return alg;
+    }
+
+    /**
+     * Moves {@code bytes} from one device to another over their route (a KV-cache hand-off, a pipeline
+     * activation, an offload copy) and calls {@code done} when the last byte arrives.
+     */
+    public void transfer(double bytes, Device from, Device to, Runnable done) {
+        if (from == to || bytes <= 0) {
+            done.run();
+            return;
+        }
+        double[][] m = new double[2][2];
+        m[0][1] = bytes;
+        allToAll(List.of(from, to), m, done);
     }
 
     /** All-to-all with a per-pair byte matrix: {@code bytes[i][j]} from group member i to member j. */
@@ -109,9 +125,15 @@ public final class CollectiveEngine {
             return CollectiveAlgorithm.DIRECT;
         }
         boolean nvls = op == CollectiveOp.ALL_REDUCE && !multiNode && group.stream().allMatch(d -> cluster.switchLoop(d) != null);
+        boolean mesh = !multiNode && cluster.nodes().get(group.get(0).nodeIndex()).profile().scaleUpTopology()
+                == io.xpusim.hardware.ScaleUpTopology.FULL_MESH
+                && (op == CollectiveOp.ALL_REDUCE || op == CollectiveOp.ALL_GATHER || op == CollectiveOp.REDUCE_SCATTER);
         if (requested == CollectiveAlgorithm.AUTO) {
             if (nvls) {
                 return CollectiveAlgorithm.NVLS;
+            }
+            if (mesh) {
+                return CollectiveAlgorithm.MESH;
             }
             // across whole, equal node slices the pipelined tree sends 2(N-1)/N of S/k per NIC and pays 2·log2(N)
             // latency steps; a flat ring sends 2(n-1)/n of S/k per NIC and pays 2(n-1) steps: never faster here
@@ -120,8 +142,8 @@ public final class CollectiveEngine {
             }
             return CollectiveAlgorithm.RING;
         }
-        if (requested == CollectiveAlgorithm.NVLS && !nvls) {
-            return CollectiveAlgorithm.RING; // no reducing switch here
+        if (requested == CollectiveAlgorithm.NVLS && !nvls || requested == CollectiveAlgorithm.MESH && !mesh) {
+            return CollectiveAlgorithm.RING; // no reducing switch, or no full mesh, here
         }
         if ((requested == CollectiveAlgorithm.HIERARCHICAL || requested == CollectiveAlgorithm.TREE)
                 && (op != CollectiveOp.ALL_REDUCE || !multiNode || !uniformNodes(group))) {
@@ -141,13 +163,18 @@ public final class CollectiveEngine {
      * its own steps.
      */
     private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps,
-                         List<Phase> stages) {
+                         List<Phase> stages, boolean curves) {
         Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
-            this(from, to, bytes, messageBytes, steps, List.of());
+            this(from, to, bytes, messageBytes, steps, List.of(), true);
         }
 
         static Phase concurrent(List<Phase> stages) {
-            return new Phase(List.of(), List.of(), List.of(), 0, 0, List.copyOf(stages));
+            return new Phase(List.of(), List.of(), List.of(), 0, 0, List.copyOf(stages), true);
+        }
+
+        /** The same flows without collective curves: plain copies pay alpha-beta (curves describe collectives). */
+        Phase withoutCurves() {
+            return new Phase(from, to, bytes, messageBytes, steps, stages, false);
         }
 
         List<Phase> parts() {
@@ -199,6 +226,25 @@ public final class CollectiveEngine {
         return p;
     }
 
+    /**
+     * Full-mesh reduce-scatter (factor 1), all-gather (1) or both (2, an all-reduce, pipelined): every rank sends
+     * factor·S/n to every peer over its own link.
+     */
+    private Phase meshPhase(List<Device> group, double bytes, int factor) {
+        int n = group.size();
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, factor);
+        for (Device from : group) {
+            for (Device to : group) {
+                if (from != to) {
+                    p.from().add(from);
+                    p.to().add(to);
+                    p.bytes().add(factor * bytes / n);
+                }
+            }
+        }
+        return p;
+    }
+
     /** Broadcast as a pipelined chain from the first member along the ring. */
     private Phase chainPhase(List<Device> group, double bytes, int channels) {
         int n = group.size();
@@ -236,7 +282,7 @@ public final class CollectiveEngine {
                 }
             }
         }
-        return new Phase(p.from(), p.to(), p.bytes(), largest * n, 1);
+        return new Phase(p.from(), p.to(), p.bytes(), largest * n, 1).withoutCurves();
     }
 
     private static double[][] uniformMatrix(int n, double each) {
@@ -376,8 +422,13 @@ public final class CollectiveEngine {
                 if (to == null) {
                     cap = link.inSwitchReductionBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
                     allCurves &= link.hasCollectiveCurve();
-                } else if (link != null && link.hasCollectiveCurve()) {
-                    cap = link.achievedBandwidthBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
+                } else if (link != null && link.hasCollectiveCurve() && stage.curves()) {
+                    // the curve scales the route's own bottleneck: a switch port, or one peer link of a full mesh
+                    double bottleneck = Double.POSITIVE_INFINITY;
+                    for (var hop : route.hops()) {
+                        bottleneck = Math.min(bottleneck, hop.capacityPerSecond());
+                    }
+                    cap = bottleneck * link.collectiveEfficiency(stage.messageBytes());
                 } else {
                     allCurves = false;
                 }

@@ -89,4 +89,28 @@ class FabricContentionTest {
         double nvlRate = 450e9 * 0.88 * LIB.link(ref("nvlink4"), "l").value().collectiveEfficiency(GIB);
         assertEquals(nvlRate / pcieRate, tPcie / tNvl, 0.05 * nvlRate / pcieRate);
     }
+
+    @Test
+    void fullMeshAllReduceUsesEveryPeerLink() {
+        // MI300X: 448 GB/s × 0.71 per device over 7 peer links; the mesh algorithm keeps all 7 busy, so busbw is the
+        // aggregate 318 GB/s (× the curve's efficiency at 8 GiB), where a ring would get one link's 45 GB/s
+        Cluster c = cluster("mi300x-8", 1, null);
+        double bytes = 8 * GIB;
+        double t = runTogether(c, List.of(c.devices()), CollectiveOp.ALL_REDUCE, bytes, CollectiveAlgorithm.AUTO)[0];
+        var link = LIB.link(ref("infinity-fabric-mi300x"), "l").value();
+        double busbw = bytes / t * 2 * 7 / 8;
+        assertEquals(448e9 * 0.71 * link.collectiveEfficiency(bytes), busbw, 0.01 * busbw);
+    }
+
+    @Test
+    void transferTakesBytesOverTheRouteBandwidth() {
+        Cluster c = cluster("dgx-h100", 1, null);
+        Simulation sim = new Simulation();
+        CollectiveEngine engine = new CollectiveEngine(sim, new FairShareSolver(sim), c);
+        double[] done = {-1};
+        engine.transfer(GIB, c.devices().get(0), c.devices().get(1), () -> done[0] = sim.now() / 1e12);
+        sim.run();
+        // one NVLink4 hop at 450 GB/s × 0.88, plus one step of latency (2.4 µs): no collective curve for a copy
+        assertEquals(GIB / (450e9 * 0.88) + 2.4e-6, done[0], 1e-9);
+    }
 }

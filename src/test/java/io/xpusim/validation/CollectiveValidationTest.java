@@ -40,6 +40,11 @@ class CollectiveValidationTest {
         for (double[] p : h100) {
             POINTS.add(new Point("nccl-allreduce-dgx-h100", "Azure ND H100 v5", p[0], p[1], p[0] <= 128 || p[0] == 8192 ? "fit" : "held out"));
         }
+        // Azure ND MI300X v5 (RCCL): the Infinity Fabric curve was fitted to all of these points
+        double[][] mi300x = {{1, 22.41}, {8, 131.57}, {32, 230.35}, {128, 290.81}, {512, 308.89}, {1024, 313.92}, {8192, 316.82}};
+        for (double[] p : mi300x) {
+            POINTS.add(new Point("nccl-allreduce-mi300x", "Azure ND MI300X v5", p[0], p[1], "fit"));
+        }
         // NVIDIA dgxc-benchmarking nccl sample, 8× H100 one node: independent of every fit
         double[][] dgxc = {{64, 361.7}, {512, 436.8}, {2048, 473.4}, {8192, 480.2}};
         for (double[] p : dgxc) {
@@ -93,6 +98,7 @@ class CollectiveValidationTest {
     void intraNodeA100AndH100WithinFifteenPercentFrom64MiB() {
         assertTrue(worst("nccl-allreduce-dgx-a100", 64, 1e9) <= 0.15, "A100 " + worst("nccl-allreduce-dgx-a100", 64, 1e9));
         assertTrue(worst("nccl-allreduce-dgx-h100", 64, 1e9) <= 0.15, "H100 " + worst("nccl-allreduce-dgx-h100", 64, 1e9));
+        assertTrue(worst("nccl-allreduce-mi300x", 64, 1e9) <= 0.15, "MI300X " + worst("nccl-allreduce-mi300x", 64, 1e9));
     }
 
     @Test
