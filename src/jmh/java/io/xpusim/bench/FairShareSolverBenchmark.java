@@ -42,6 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code SHARED_CAPPED}: as {@code SHARED}, but each flow is limited by its own {@code rateCap}
  *       (half its fair share, e.g. an endpoint slower than the link's share): progressive filling then
  *       freezes the capped flows one per pass.</li>
+ *   <li>{@code FABRIC}: K/5 links, half "NIC out" and half "NIC in"; each flow goes from a random out to a
+ *       random in (seeded), two hops. With ten flows per link the flows and links form one giant connected
+ *       component, so every change recomputes nearly the whole fabric (10,000 flows on 2,000 links).</li>
+ *   <li>{@code FABRIC_PODS}: the same links in pods of 20 (10 out, 10 in); flows stay inside their pod, so
+ *       components hold about 100 flows whatever K is: what locality buys.</li>
  * </ul>
  * Work sizes are exponential (mean 1 MB) from a precomputed seeded table.
  */
@@ -66,6 +71,9 @@ public class FairShareSolverBenchmark {
 
     @Param({"SHARED", "GROUPS", "SHARED_CAPPED"})
     public String topology;
+
+    static final int FLOWS_PER_LINK = 5;
+    static final int POD_LINKS = 20;
 
     Simulation sim;
     FairShareSolver solver;
@@ -143,12 +151,42 @@ public class FairShareSolverBenchmark {
                 }
                 break;
             }
+            case "FABRIC":
+            case "FABRIC_PODS": {
+                int links = flows / FLOWS_PER_LINK;
+                int half = links / 2;
+                Resource[] out = new Resource[half];
+                Resource[] in = new Resource[half];
+                for (int l = 0; l < half; l++) {
+                    out[l] = new Resource("nic" + l + "/out", LINK_BYTES_PER_SECOND);
+                    in[l] = new Resource("nic" + l + "/in", LINK_BYTES_PER_SECOND);
+                }
+                SplittableRandom pick = new SplittableRandom(11);
+                int pod = POD_LINKS / 2;
+                for (int i = 0; i < flows; i++) {
+                    int a;
+                    int b;
+                    if (topology.equals("FABRIC")) {
+                        a = pick.nextInt(half);
+                        b = pick.nextInt(half);
+                    } else {
+                        int base = (i % (half / pod)) * pod;
+                        a = base + pick.nextInt(pod);
+                        b = base + pick.nextInt(pod);
+                    }
+                    slots[i] = new Slot(new Resource[] {out[a], in[b]}, Double.POSITIVE_INFINITY);
+                }
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown topology " + topology);
         }
-        for (Slot slot : slots) {
-            slot.launch();
+        // the initial flows start together, with one recompute (as a collective's would)
+        Activity[] first = new Activity[flows];
+        for (int i = 0; i < flows; i++) {
+            first[i] = new Activity(LABEL, works[workCursor++ & WORK_MASK], slots[i].path, slots[i].rateCap, slots[i]);
         }
+        solver.startAll(first);
         eventsAtStart = sim.eventsProcessed();
         completionsAtStart = completions;
     }

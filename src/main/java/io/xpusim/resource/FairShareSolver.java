@@ -27,6 +27,8 @@ public final class FairShareSolver {
     private final List<Resource> stack = new ArrayList<>();
     private final List<Resource> dirty = new ArrayList<>();
     private final List<Activity> capped = new ArrayList<>();
+    private final ShareHeap shares = new ShareHeap();
+    private boolean heapMode;
     private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
     private boolean settlePending;
     private SolverObserver observer;
@@ -157,10 +159,42 @@ public final class FairShareSolver {
             }
         }
         capped.sort((x, y) -> Double.compare(x.rateCap, y.rateCap));
+        if (componentResources.size() <= SCAN_MAX_RESOURCES) {
+            fillByScan();
+        } else {
+            fillByHeap();
+        }
+        for (Resource r : componentResources) {
+            double sum = 0;
+            for (Activity a : r.activities) {
+                sum += a.rate;
+            }
+            r.setAllocatedRate(sum, now);
+        }
+        if (observer != null) {
+            observer.ratesChanged(componentResources, now);
+        }
+        for (Activity a : componentActivities) {
+            // an unchanged rate keeps its pending completion event: remaining/rate still ends at the same time
+            // (a relative change below 1e-12, floating-point noise of the filling order, counts as unchanged)
+            if (Math.abs(a.rate - a.previousRate) > 1e-12 * a.rate || !a.completionPending) {
+                scheduleCompletion(a);
+            }
+        }
+    }
+
+    /** Components up to this many resources find their bottleneck by scanning; larger ones use a heap. */
+    static final int SCAN_MAX_RESOURCES = 32;
+
+    /**
+     * Progressive filling by scanning every resource each pass: cheapest for small components. All resources
+     * tied at the minimum share are settled in one pass: freezing at the minimum never pushes another
+     * resource's share below it.
+     */
+    private void fillByScan() {
         int nextCapped = 0;
         int unfrozen = componentActivities.size();
         while (unfrozen > 0) {
-            // the tightest constraint: a shared resource's fair share, or an activity's own cap
             double share = Double.POSITIVE_INFINITY;
             for (Resource r : componentResources) {
                 if (r.solverUnfrozen > 0) {
@@ -181,8 +215,6 @@ public final class FairShareSolver {
                 }
                 continue;
             }
-            // every resource tied at the minimum share is a bottleneck now: freezing at the minimum never
-            // pushes another resource's share below it, so they can all be settled in this pass
             double tie = share * (1 + 1e-12);
             for (Resource r : componentResources) {
                 if (r.solverUnfrozen > 0 && Math.max(0, r.solverRemaining) / r.solverUnfrozen <= tie) {
@@ -195,22 +227,47 @@ public final class FairShareSolver {
                 }
             }
         }
+    }
+
+    /**
+     * Progressive filling with resources in a lazy min-heap by fair share: O((R + A) log R) instead of a scan
+     * of all R resources per pass. Freezing at the minimum never lowers another resource's share, so an entry
+     * whose resource changed after it was pushed is stale and skipped.
+     */
+    private void fillByHeap() {
+        heapMode = true;
+        shares.clear();
         for (Resource r : componentResources) {
-            double sum = 0;
-            for (Activity a : r.activities) {
-                sum += a.rate;
+            pushShare(r);
+        }
+        int nextCapped = 0;
+        int unfrozen = componentActivities.size();
+        while (unfrozen > 0) {
+            Resource bottleneck = shares.peekValid();
+            double share = bottleneck == null ? Double.POSITIVE_INFINITY : shares.topShare();
+            while (nextCapped < capped.size() && capped.get(nextCapped).frozen) {
+                nextCapped++;
             }
-            r.setAllocatedRate(sum, now);
-        }
-        if (observer != null) {
-            observer.ratesChanged(componentResources, now);
-        }
-        for (Activity a : componentActivities) {
-            // an unchanged rate keeps its pending completion event: remaining/rate still ends at the same time
-            if (a.rate != a.previousRate || !a.completionPending) {
-                scheduleCompletion(a);
+            double minCap = nextCapped < capped.size() ? capped.get(nextCapped).rateCap : Double.POSITIVE_INFINITY;
+            if (minCap <= share) {
+                while (nextCapped < capped.size() && capped.get(nextCapped).rateCap == minCap) {
+                    Activity a = capped.get(nextCapped++);
+                    if (!a.frozen) {
+                        freeze(a, minCap);
+                        unfrozen--;
+                    }
+                }
+                continue;
+            }
+            shares.pop();
+            for (Activity a : bottleneck.activities) {
+                if (!a.frozen) {
+                    freeze(a, share);
+                    unfrozen--;
+                }
             }
         }
+        heapMode = false;
     }
 
     private void freeze(Activity a, double rate) {
@@ -219,6 +276,17 @@ public final class FairShareSolver {
         for (Resource r : a.resources) {
             r.solverRemaining -= rate;
             r.solverUnfrozen--;
+            if (heapMode) {
+                pushShare(r);
+            }
+        }
+    }
+
+    /** Records a resource's current fair share in the heap (a resource with nothing unfrozen has none). */
+    private void pushShare(Resource r) {
+        r.solverVersion++;
+        if (r.solverUnfrozen > 0) {
+            shares.push(Math.max(0, r.solverRemaining) / r.solverUnfrozen, r);
         }
     }
 

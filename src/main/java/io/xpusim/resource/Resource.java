@@ -19,6 +19,7 @@ public final class Resource {
     int visitMark;
     double solverRemaining;
     int solverUnfrozen;
+    int solverVersion;
 
     public Resource(String name, double capacityPerSecond) {
         if (!(capacityPerSecond > 0) || !Double.isFinite(capacityPerSecond)) {
