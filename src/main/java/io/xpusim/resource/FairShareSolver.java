@@ -29,6 +29,7 @@ public final class FairShareSolver {
     private final List<Activity> capped = new ArrayList<>();
     private final ShareHeap shares = new ShareHeap();
     private boolean heapMode;
+    private int nextCapped;
     private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
     private boolean settlePending;
     private SolverObserver observer;
@@ -192,7 +193,7 @@ public final class FairShareSolver {
      * resource's share below it.
      */
     private void fillByScan() {
-        int nextCapped = 0;
+        nextCapped = 0;
         int unfrozen = componentActivities.size();
         while (unfrozen > 0) {
             double share = Double.POSITIVE_INFINITY;
@@ -201,18 +202,9 @@ public final class FairShareSolver {
                     share = Math.min(share, Math.max(0, r.solverRemaining) / r.solverUnfrozen);
                 }
             }
-            while (nextCapped < capped.size() && capped.get(nextCapped).frozen) {
-                nextCapped++;
-            }
-            double minCap = nextCapped < capped.size() ? capped.get(nextCapped).rateCap : Double.POSITIVE_INFINITY;
-            if (minCap <= share) {
-                while (nextCapped < capped.size() && capped.get(nextCapped).rateCap == minCap) {
-                    Activity a = capped.get(nextCapped++);
-                    if (!a.frozen) {
-                        freeze(a, minCap);
-                        unfrozen--;
-                    }
-                }
+            int cappedFrozen = freezeCapsBelow(share);
+            if (cappedFrozen > 0) {
+                unfrozen -= cappedFrozen;
                 continue;
             }
             double tie = share * (1 + 1e-12);
@@ -240,23 +232,14 @@ public final class FairShareSolver {
         for (Resource r : componentResources) {
             pushShare(r);
         }
-        int nextCapped = 0;
+        nextCapped = 0;
         int unfrozen = componentActivities.size();
         while (unfrozen > 0) {
             Resource bottleneck = shares.peekValid();
             double share = bottleneck == null ? Double.POSITIVE_INFINITY : shares.topShare();
-            while (nextCapped < capped.size() && capped.get(nextCapped).frozen) {
-                nextCapped++;
-            }
-            double minCap = nextCapped < capped.size() ? capped.get(nextCapped).rateCap : Double.POSITIVE_INFINITY;
-            if (minCap <= share) {
-                while (nextCapped < capped.size() && capped.get(nextCapped).rateCap == minCap) {
-                    Activity a = capped.get(nextCapped++);
-                    if (!a.frozen) {
-                        freeze(a, minCap);
-                        unfrozen--;
-                    }
-                }
+            int cappedFrozen = freezeCapsBelow(share);
+            if (cappedFrozen > 0) {
+                unfrozen -= cappedFrozen;
                 continue;
             }
             shares.pop();
@@ -280,6 +263,29 @@ public final class FairShareSolver {
                 pushShare(r);
             }
         }
+    }
+
+    /**
+     * If the smallest cap of the activities not yet frozen is at or below {@code share}, freezes every activity
+     * with that cap at it and returns how many; else 0. Caps are walked in sorted order ({@link #capped}).
+     */
+    private int freezeCapsBelow(double share) {
+        while (nextCapped < capped.size() && capped.get(nextCapped).frozen) {
+            nextCapped++;
+        }
+        if (nextCapped == capped.size() || capped.get(nextCapped).rateCap > share) {
+            return 0;
+        }
+        double minCap = capped.get(nextCapped).rateCap;
+        int frozen = 0;
+        while (nextCapped < capped.size() && capped.get(nextCapped).rateCap == minCap) {
+            Activity a = capped.get(nextCapped++);
+            if (!a.frozen) {
+                freeze(a, minCap);
+                frozen++;
+            }
+        }
+        return frozen;
     }
 
     /** Records a resource's current fair share in the heap (a resource with nothing unfrozen has none). */
