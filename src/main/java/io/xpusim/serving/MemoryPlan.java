@@ -33,7 +33,7 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
         double left = usable - weights - activations;
         if (left < blockBytes) {
             String what = weights > usable ? "the weights alone" : "weights plus activations";
-            throw new InfeasibleConfigurationException("strategy.parallelism.tp", String.format(Locale.ROOT,
+            throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
                     "%s do not fit on %s: %s needs %.1f GiB of weights and %.1f GiB of activations per device at tp=%d, "
                             + "but only %.1f GiB is usable (%.0f%% of %.1f GiB)", what, device.name(), m.name(),
                     weights / GIB, activations / GIB, tp, usable / GIB, 100 * c.gpuMemoryUtilization(),

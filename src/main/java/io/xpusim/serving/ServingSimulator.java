@@ -46,7 +46,7 @@ public final class ServingSimulator {
         List<Device> devices = setup.cluster().devices();
         int needed = c.tp() * setup.replicas();
         if (needed > devices.size()) {
-            throw new InfeasibleConfigurationException("strategy.replicas", String.format(Locale.ROOT,
+            throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
                     "%d replicas at tp=%d need %d devices but the cluster has %d", setup.replicas(), c.tp(), needed,
                     devices.size()), "lower replicas or tp, or add nodes");
         }
@@ -66,7 +66,7 @@ public final class ServingSimulator {
             List<Device> group = devices.subList(i * c.tp(), (i + 1) * c.tp());
             int node = group.get(0).nodeIndex();
             if (group.get(group.size() - 1).nodeIndex() != node) {
-                throw new InfeasibleConfigurationException("strategy.parallelism.tp", String.format(Locale.ROOT,
+                throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
                         "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
                                 + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
                         "use tp ≤ devices per node");
