@@ -3,6 +3,7 @@ package io.xpusim.cli;
 import io.xpusim.experiment.InvariantViolation;
 import io.xpusim.scenario.ScenarioException;
 import io.xpusim.serving.InfeasibleConfigurationException;
+import io.xpusim.workload.WorkloadLimitException;
 import io.xpusim.workload.TraceFormatException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -50,6 +51,10 @@ public final class Main implements Runnable {
         if (ex instanceof TraceFormatException te) {
             err.println(te.file() + ":" + te.line() + ":1: malformed trace line: " + te.getMessage()
                     + " (fix the line, or set trace.on-bad-line: skip)");
+            return ExitCodes.USER_ERROR;
+        }
+        if (ex instanceof WorkloadLimitException wl) {
+            err.println("xpusim: " + wl.getMessage());
             return ExitCodes.USER_ERROR;
         }
         if (ex instanceof InfeasibleConfigurationException ic) {

@@ -202,7 +202,7 @@ public final class CollectiveEngine {
         double perFlow = count * bytes * factor * (n - 1) / n / channels;
         Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, (long) count * factor * (n - 1));
         for (int c = 0; c < channels; c++) {
-            List<Device> order = ringOrder(group, c);
+            List<Device> order = ringOrder(group, c, channels);
             for (int k = 0; k < n; k++) {
                 p.from().add(order.get(k));
                 p.to().add(order.get((k + 1) % n));
@@ -250,7 +250,7 @@ public final class CollectiveEngine {
         int n = group.size();
         Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, n - 1);
         for (int c = 0; c < channels; c++) {
-            List<Device> order = ringOrder(group, c);
+            List<Device> order = ringOrder(group, c, channels);
             int root = order.indexOf(group.get(0));
             for (int k = 0; k < n - 1; k++) {
                 p.from().add(order.get((root + k) % n));
@@ -367,13 +367,17 @@ public final class CollectiveEngine {
         return Math.max(1, Math.min(cluster.scaleOut().nicsPerNode(), perNode));
     }
 
-    /** Node-major ring order; channel c rotates each node's members so the ring enters at the c-th one. */
-    private static List<Device> ringOrder(List<Device> group, int channel) {
+    /**
+     * Node-major ring order; of C channels, channel c rotates each node's k members to enter at member c·k/C, so
+     * with one channel per NIC every NIC's rail carries one channel (devices are attached to NICs in blocks).
+     */
+    private static List<Device> ringOrder(List<Device> group, int channel, int channels) {
         List<Device> order = new ArrayList<>(group.size());
         for (List<Device> members : nodesOf(group).values()) {
             int k = members.size();
+            int shift = channel * k / channels;
             for (int i = 0; i < k; i++) {
-                order.add(members.get((i + channel) % k));
+                order.add(members.get((i + shift) % k));
             }
         }
         return order;

@@ -164,6 +164,10 @@ public final class ScenarioLoader {
                 }
             }
         }
+        if (size < 2) {
+            throw new ScenarioException(b.locationOf("group"), "'collective.group' is " + group + ", a single device; "
+                    + "a collective needs at least 2", "use a node with several devices, or more nodes");
+        }
         if (op == CollectiveOp.SEND_RECV && size != 2) {
             throw new ScenarioException(b.locationOf("op"), "send-recv runs between 2 devices, but the group has " + size,
                     "set group: 2");

@@ -10,7 +10,8 @@ import java.util.Locale;
  * in whole blocks.
  *
  * <p>Activation reserve per rank (peak of one layer, the engine frees activations between layers):
- * max-batched-tokens × (4·hidden + qkv width + 3·intermediate/tp) × activation bytes, plus fp32 logits for
+ * max-batched-tokens × (4·hidden + query width/tp + 2·KV heads per rank·head dim + 3·intermediate/tp) × activation
+ * bytes, plus fp32 logits for
  * max-seqs sampled rows (max-seqs × vocab/tp × 4 B).
  */
 public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
@@ -25,7 +26,7 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
         double usable = device.memory().capacityBytes() * c.gpuMemoryUtilization();
         double weights = m.weightBytesPerRank(tp, c.weights());
         double a = c.activations().bytesPerElement();
-        double perToken = 4.0 * m.hiddenSize() + (m.queryWidth() + 2.0 * m.kvHeadsPerRank(tp) * m.headDim()) / tp
+        double perToken = 4.0 * m.hiddenSize() + (double) m.queryWidth() / tp + 2.0 * m.kvHeadsPerRank(tp) * m.headDim()
                 + 3.0 * m.intermediateSize() / tp;
         double activations = c.scheduler().maxBatchedTokens() * perToken * a
                 + (double) c.scheduler().maxSeqs() * m.vocabSize() / tp * 4;

@@ -102,13 +102,12 @@ public final class Replica {
     private void startStep() {
         batch.clear();
         scheduler.schedule(state, batch);
+        // arrival checks make this unreachable; kept (as a loop) so a policy bug never spins or stalls the queue
+        while (batch.isEmpty() && !state.waiting.isEmpty() && state.running.isEmpty()) {
+            drop(state.waiting.pollFirst(), "unschedulable: the scheduler admitted nothing on an idle replica");
+            scheduler.schedule(state, batch);
+        }
         if (batch.isEmpty()) {
-            if (!state.waiting.isEmpty() && state.running.isEmpty()) {
-                // cannot happen for requests checked at arrival; kept so a policy bug never spins forever
-                ServingRequest r = state.waiting.pollFirst();
-                drop(r, "unschedulable: the scheduler admitted nothing on an idle replica");
-                startStep();
-            }
             return;
         }
         busy = true;

@@ -167,10 +167,14 @@ public final class ServingSimulator {
             return String.format(Locale.ROOT, "prompt longer than max-batched-tokens: %d > %d",
                     s.inputTokens(), c.scheduler().maxBatchedTokens());
         }
+        // the scheduler admits a prompt only while the watermark stays free, and a request preempted late
+        // re-prefills almost its whole context: it must fit beside the watermark on an empty cache
         KvCache kv = replica.kvCache();
-        if (kv.blocksFor(total) > kv.totalBlocks()) {
-            return String.format(Locale.ROOT, "larger than the whole KV cache: needs %d blocks, the cache holds %d",
-                    kv.blocksFor(total), kv.totalBlocks());
+        int admissible = kv.totalBlocks() - (int) Math.ceil(c.scheduler().watermark() * kv.totalBlocks());
+        if (kv.blocksFor(total) > admissible) {
+            return String.format(Locale.ROOT, "larger than the whole KV cache: needs %d blocks, the cache admits %d "
+                    + "(%d minus the %.0f%% watermark)", kv.blocksFor(total), admissible, kv.totalBlocks(),
+                    100 * c.scheduler().watermark());
         }
         return null;
     }

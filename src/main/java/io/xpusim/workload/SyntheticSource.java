@@ -10,6 +10,8 @@ public final class SyntheticSource implements RequestSource {
     private final LengthDistribution output;
     private final long maxRequests;
     private final long durationPicos;
+    /** A quarter of the picosecond clock's range (about 26 days), leaving room for the work after the last arrival. */
+    private static final double MAX_SECONDS = Long.MAX_VALUE / 4.0 / 1e12;
     private double clockSeconds;
     private long issued;
 
@@ -28,6 +30,11 @@ public final class SyntheticSource implements RequestSource {
             return null;
         }
         clockSeconds += arrivals.nextGapSeconds();
+        if (clockSeconds > MAX_SECONDS) {
+            throw new WorkloadLimitException(String.format(java.util.Locale.ROOT,
+                    "synthetic arrivals run past %.0f days, the longest the simulator's clock allows "
+                            + "(lower workload.requests, raise the rate, or set workload.duration)", MAX_SECONDS / 86400));
+        }
         long at = Math.round(clockSeconds * 1e12);
         if (at > durationPicos) {
             return null;

@@ -243,4 +243,25 @@ class BadInputTest {
         String summary = Files.readString(dir.resolve("o/summary.json"));
         assertTrue(summary.contains("\"trace_lines_skipped\" : 1") && summary.contains("\"requests_completed\" : 2"), summary);
     }
+
+    @Test
+    void arrivalsBeyondTheClockAreAUserError() throws IOException {
+        Outcome o = run("run", "scenarios/quickstart.yaml", "--out", dir.resolve("o").toString(), "--set", "workload.requests=5",
+                "--set", "workload.duration=", "--set", "workload.arrivals.rate=1e-9/s");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("past") && o.err().contains("days"), o.err());
+    }
+
+    @Test
+    void aCollectiveNeedsTwoDevices() throws IOException {
+        Outcome o = runBad("""
+                schema: xpusim/v1
+                name: one
+                kind: collective
+                seed: 1
+                cluster: { nodes: [ { template: gh200, count: 1 } ] }
+                collective: { op: all-reduce, group: all, sizes: [1MiB] }
+                """);
+        assertTrue(o.err().contains(":6:") && o.err().contains("a single device"), o.err());
+    }
 }

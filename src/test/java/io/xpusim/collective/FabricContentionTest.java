@@ -113,4 +113,17 @@ class FabricContentionTest {
         // one NVLink4 hop at 450 GB/s × 0.88, plus one step of latency (2.4 µs): no collective curve for a copy
         assertEquals(GIB / (450e9 * 0.88) + 2.4e-6, done[0], 1e-9);
     }
+
+    @Test
+    void ringChannelsSpreadOverEveryNic() {
+        // two DGX H100 nodes with 1, 2 or 4 NICs each: a cross-node ring's bandwidth grows with the NICs it can use
+        double[] t = new double[3];
+        int[] nics = {1, 2, 4};
+        for (int i = 0; i < 3; i++) {
+            Cluster c = cluster("dgx-h100", 2, fabric(ScaleOutTopology.RAIL_OPTIMIZED_FAT_TREE, nics[i], 1, 32));
+            t[i] = runTogether(c, List.of(c.devices()), CollectiveOp.ALL_REDUCE, 4 * GIB, CollectiveAlgorithm.RING)[0];
+        }
+        assertEquals(2.0, t[0] / t[1], 0.1, "2 NICs: twice 1");
+        assertEquals(4.0, t[0] / t[2], 0.2, "4 NICs: four times 1");
+    }
 }
