@@ -72,6 +72,11 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
         return ops;
     }
 
+    /** Names of every operator {@link #operators} can produce (what a measured-cost table may list). */
+    public static final java.util.List<String> OPERATOR_NAMES = java.util.List.of("input-norm", "qkv-proj", "rope-kv-write",
+            "prefill-attention", "decode-attention", "o-proj", "post-attn-norm", "gate-up-proj", "fc1", "activation",
+            "down-proj", "fc2", "residual-add", "embedding", "final-norm", "lm-head", "sampling");
+
     /** Tensor-parallel all-reduces per iteration: two per layer (after O and after the MLP). */
     public int allReducesPerPass() {
         return tp > 1 ? 2 * model.layers() : 0;

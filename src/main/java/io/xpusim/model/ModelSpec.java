@@ -82,9 +82,15 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
         return 2.0 * layers * kvHeadsPerRank(tp) * headDim * kv.bytesPerElement();
     }
 
-    /** Weight bytes on one tensor-parallel rank (everything sharded tp ways, norms replicated). */
+    /**
+     * Weight bytes on one tensor-parallel rank: everything sharded tp ways, except norms (replicated) and the K/V
+     * projections, which hold whole KV heads (replicated when tp exceeds the KV-head count).
+     */
     public double weightBytesPerRank(int tp, Precision weights) {
         double norms = layers * layerNormParameters() + (layerNorm ? 2.0 : 1.0) * hiddenSize;
-        return ((parameterCount() - norms) / tp + norms) * weights.bytesPerElement();
+        // K and V projections are split by KV head; with more ranks than KV heads each rank holds a whole head
+        double kvProjection = layers * 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvWidth();
+        double kvProjectionPerRank = layers * 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvHeadsPerRank(tp) * headDim;
+        return ((parameterCount() - norms - kvProjection) / tp + norms + kvProjectionPerRank) * weights.bytesPerElement();
     }
 }

@@ -12,6 +12,7 @@ import io.xpusim.units.DataSize;
 import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.ScaleUpTopology;
+import io.xpusim.model.ForwardPass;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.BatchSchedulers;
 import io.xpusim.serving.InfeasibleConfigurationException;
@@ -411,6 +412,12 @@ public final class ScenarioLoader {
             } catch (MeasuredCostTable.FormatException e) {
                 throw new ScenarioException(new Location(table.toString(), (int) Math.min(Integer.MAX_VALUE, e.line()), 1),
                         e.getMessage(), "header operator,rows,seconds, then one measurement per line");
+            }
+            for (String op : measured.keySet()) {
+                if (!ForwardPass.OPERATOR_NAMES.contains(op)) {
+                    throw new ScenarioException(s.locationOf("measured-costs"), "'" + shown + "' lists unknown operator '" + op
+                            + "'", DidYouMean.hint(op, ForwardPass.OPERATOR_NAMES));
+                }
             }
         }
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark),

@@ -264,4 +264,11 @@ class BadInputTest {
                 """);
         assertTrue(o.err().contains(":6:") && o.err().contains("a single device"), o.err());
     }
+
+    @Test
+    void measuredCostTablesNameRealOperators() throws IOException {
+        Files.writeString(dir.resolve("costs.csv"), "operator,rows,seconds\nqkv_proj,1,1e-5\n");
+        Outcome o = runBad(GOOD.replace("  parallelism: { tp: 1 }\n", "  parallelism: { tp: 1 }\n  measured-costs: costs.csv\n"));
+        assertTrue(o.err().contains("unknown operator 'qkv_proj'") && o.err().contains("did you mean 'qkv-proj'?"), o.err());
+    }
 }

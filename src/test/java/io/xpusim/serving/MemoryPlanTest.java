@@ -47,4 +47,17 @@ class MemoryPlanTest {
         InfeasibleConfigurationException e = assertThrows(InfeasibleConfigurationException.class, () -> MemoryPlan.plan(m, h100, config(1)));
         assertTrue(e.getMessage().contains("the weights alone do not fit on h100-sxm"), e.getMessage());
     }
+
+    @Test
+    void kvProjectionsAreReplicatedWhenRanksOutnumberKvHeads() {
+        ModelSpec m = LIB.model(ref("llama-3-8b"), "m").value();
+        // 8 KV heads at tp 16: each rank holds one whole KV head, so its K/V projections are 32 layers × 2 × 4096 × 128
+        // parameters, not half a head's worth; the rest shards 16 ways, norms are replicated
+        double kv = 32 * 2.0 * 4096 * 8 * 128;
+        double norms = 32 * 2.0 * 4096 + 4096;
+        double expected = ((8_030_261_248.0 - norms - kv) / 16 + norms + 32 * 2.0 * 4096 * 128) * 2;
+        assertEquals(expected, m.weightBytesPerRank(16, Precision.BF16), 0.5);
+        // at tp 8 (one head per rank either way) nothing changes: 8,030,261,248 parameters shard as before
+        assertEquals(2_008_031_232.0, m.weightBytesPerRank(8, Precision.BF16), 0.5);
+    }
 }
