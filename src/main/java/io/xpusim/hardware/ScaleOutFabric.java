@@ -15,8 +15,8 @@ final class ScaleOutFabric {
     private final Resource[][] hostIn;
     private final Resource[][] nicOut;
     private final Resource[][] nicIn;
-    private final Resource[] leafUp;
-    private final Resource[] leafDown;
+    private final Resource[][] leafUp;   // [leaf][spine]; one aggregate entry when spines = 0
+    private final Resource[][] leafDown;
     private final int[] leafOfNic; // index node * nics + nic
 
     ScaleOutFabric(ScaleOutSpec spec, List<NodeInstance> nodes) {
@@ -67,12 +67,16 @@ final class ScaleOutFabric {
                 leaves = Math.max(leaves, leaf + 1);
             }
         }
-        leafUp = new Resource[leaves];
-        leafDown = new Resource[leaves];
+        int lanes = Math.max(1, spec.spines());
+        leafUp = new Resource[leaves][lanes];
+        leafDown = new Resource[leaves][lanes];
         for (int l = 0; l < leaves; l++) {
-            double uplink = ports.get(l) * nicRate / spec.oversubscription();
-            leafUp[l] = new Resource("leaf" + l + "/uplink/out", uplink);
-            leafDown[l] = new Resource("leaf" + l + "/uplink/in", uplink);
+            double uplink = ports.get(l) * nicRate / spec.oversubscription() / lanes;
+            for (int k = 0; k < lanes; k++) {
+                String name = spec.spines() == 0 ? "leaf" + l + "/uplink" : "leaf" + l + "/spine" + k;
+                leafUp[l][k] = new Resource(name + "/out", uplink);
+                leafDown[l][k] = new Resource(name + "/in", uplink);
+            }
         }
     }
 
@@ -97,12 +101,26 @@ final class ScaleOutFabric {
         int la = leafOfNic[a.index() * spec.nicsPerNode() + railOut];
         int lb = leafOfNic[b.index() * spec.nicsPerNode() + railIn];
         if (la != lb) {
-            hops.add(leafUp[la]);
-            hops.add(leafDown[lb]);
+            // ECMP: a well-mixed, deterministic hash of the endpoints picks the spine, as switches hash the
+            // 5-tuple (a linear hash would spread a regular all-to-all perfectly, which real ECMP does not)
+            int lanes = leafUp[la].length;
+            int spine = (int) Math.floorMod(mix(((long) a.index() << 48) ^ ((long) sender << 32) ^ ((long) b.index() << 16)
+                    ^ receiver), (long) lanes);
+            hops.add(leafUp[la][spine]);
+            hops.add(leafDown[lb][spine]);
         }
         hops.add(nicIn[b.index()][railIn]);
         hops.add(hostIn[b.index()][receiver]);
         return hops;
+    }
+
+    /** MurmurHash3's 64-bit finaliser: nearby inputs land far apart. */
+    private static long mix(long z) {
+        z ^= z >>> 33;
+        z *= 0xff51afd7ed558ccdL;
+        z ^= z >>> 33;
+        z *= 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     ScaleOutSpec spec() {
@@ -117,11 +135,12 @@ final class ScaleOutFabric {
                 }
             }
         }
-        for (Resource r : leafUp) {
-            out.add(r);
-        }
-        for (Resource r : leafDown) {
-            out.add(r);
+        for (Resource[][] side : List.of(leafUp, leafDown)) {
+            for (Resource[] lanes : side) {
+                for (Resource r : lanes) {
+                    out.add(r);
+                }
+            }
         }
     }
 }

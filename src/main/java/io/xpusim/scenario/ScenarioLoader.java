@@ -131,6 +131,7 @@ public final class ScenarioLoader {
         int nics = so.intValue("nics-per-node", devicesPerNode, 1, 64);
         double oversubscription = so.number("oversubscription", 1.0, 1.0, 64);
         int nodesPerLeaf = so.intValue("nodes-per-leaf", 32, 1, 100_000);
+        int spines = so.intValue("spines", 0, 0, 4096);
         so.finish();
         for (Cluster.NodeGroup g : groups) {
             if (g.profile().hostLink() == null) {
@@ -138,7 +139,7 @@ public final class ScenarioLoader {
                         + " has no host link to attach NICs to", null);
             }
         }
-        return new ScaleOutSpec(topology, nic.value(), nics, oversubscription, nodesPerLeaf);
+        return new ScaleOutSpec(topology, nic.value(), nics, oversubscription, nodesPerLeaf, spines);
     }
 
     private static CollectiveBenchmark collective(Fields b, List<Cluster.NodeGroup> groups, ScaleOutSpec scaleOut,

@@ -126,4 +126,25 @@ class FabricContentionTest {
         assertEquals(2.0, t[0] / t[1], 0.1, "2 NICs: twice 1");
         assertEquals(4.0, t[0] / t[2], 0.2, "4 NICs: four times 1");
     }
+
+    @Test
+    void ecmpHashingCollidesWhereIdealBalancingDoesNot() {
+        // two nodes on different leaves, all-to-all between all 16 GPUs: every cross-node byte crosses the spine
+        double ideal = allToAllTime(0);
+        double oneLane = allToAllTime(1);
+        double eight = allToAllTime(8);
+        // one spine link of the whole uplink's capacity is the ideal aggregate
+        assertEquals(ideal, oneLane, 1e-9 * ideal);
+        // eight links of an eighth each: 64 cross-node flows per direction hashed into 8 links load the busiest with
+        // about 8 + 3·sqrt(8) ≈ 14 (balls into bins), so the all-to-all takes roughly 14/8 ≈ 1.75× as long
+        double ratio = eight / ideal;
+        org.junit.jupiter.api.Assertions.assertTrue(ratio > 1.3 && ratio < 2.5, "ECMP collisions cost: " + ratio);
+    }
+
+    private static double allToAllTime(int spines) {
+        ScaleOutSpec spec = new ScaleOutSpec(ScaleOutTopology.FAT_TREE, LIB.link(ref("ib-ndr400"), "nic").value(), 8, 1, 1,
+                spines);
+        Cluster c = cluster("dgx-h100", 2, spec);
+        return runTogether(c, List.of(c.devices()), CollectiveOp.ALL_TO_ALL, GIB, CollectiveAlgorithm.AUTO)[0];
+    }
 }
