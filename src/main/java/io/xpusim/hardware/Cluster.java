@@ -15,12 +15,14 @@ public final class Cluster {
     private final List<NodeInstance> nodes;
     private final List<Device> devices;
     private final ScaleOutFabric fabric;
+    private final TorusFabric torus;
     private final Map<Long, Route> routeCache = new HashMap<>();
 
-    private Cluster(List<NodeInstance> nodes, List<Device> devices, ScaleOutFabric fabric) {
+    private Cluster(List<NodeInstance> nodes, List<Device> devices, ScaleOutFabric fabric, TorusFabric torus) {
         this.nodes = nodes;
         this.devices = devices;
         this.fabric = fabric;
+        this.torus = torus;
     }
 
     /** A requested group of identical nodes. */
@@ -44,13 +46,15 @@ public final class Cluster {
                 nodes.add(buildNode(nodes.size(), g.profile(), devices));
             }
         }
-        ScaleOutFabric fabric = scaleOut == null ? null : new ScaleOutFabric(scaleOut, nodes);
-        return new Cluster(Collections.unmodifiableList(nodes), Collections.unmodifiableList(devices), fabric);
+        boolean isTorus = scaleOut != null && scaleOut.topology() == ScaleOutTopology.TORUS;
+        ScaleOutFabric fabric = scaleOut == null || isTorus ? null : new ScaleOutFabric(scaleOut, nodes);
+        TorusFabric torus = isTorus ? new TorusFabric(scaleOut, nodes) : null;
+        return new Cluster(Collections.unmodifiableList(nodes), Collections.unmodifiableList(devices), fabric, torus);
     }
 
     /** The scale-out network, or null when nodes are not connected. */
     public ScaleOutSpec scaleOut() {
-        return fabric == null ? null : fabric.spec();
+        return torus != null ? torus.spec() : fabric == null ? null : fabric.spec();
     }
 
     private static NodeInstance buildNode(int index, NodeProfile p, List<Device> allDevices) {
@@ -129,6 +133,9 @@ public final class Cluster {
         if (fabric != null) {
             fabric.addResources(out);
         }
+        if (torus != null) {
+            torus.addResources(out);
+        }
         out.removeIf(r -> r == null);
         return out;
     }
@@ -165,6 +172,10 @@ public final class Cluster {
      * over the scale-up fabric to the device on the receiver's rail (NCCL's PXN), so it stays on one rail.
      */
     private Route computeScaleOutRoute(Device a, Device b) {
+        if (torus != null) {
+            List<Resource> hops = torus.path(a.nodeIndex(), b.nodeIndex());
+            return new Route(List.copyOf(hops), hops.size() * torus.spec().nic().latencyPicos(), torus.spec().nic());
+        }
         if (fabric == null) {
             throw new RouteNotFoundException("no route from " + a.name() + " to " + b.name()
                     + ": they are on different nodes and this cluster has no scale-out network");

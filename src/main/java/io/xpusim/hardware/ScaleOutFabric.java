@@ -58,6 +58,7 @@ final class ScaleOutFabric {
                     case SINGLE_SWITCH -> 0;
                     case FAT_TREE -> node / spec.nodesPerLeaf();
                     case RAIL_OPTIMIZED_FAT_TREE -> (node / spec.nodesPerLeaf()) * nics + r;
+                    case TORUS -> throw new IllegalArgumentException("a torus is built by TorusFabric");
                 };
                 leafOfNic[node * nics + r] = leaf;
                 while (ports.size() <= leaf) {

@@ -14,5 +14,10 @@ public enum ScaleOutTopology {
      */
     RAIL_OPTIMIZED_FAT_TREE,
     /** Every NIC on one non-blocking switch (a small cluster, or plain Ethernet). */
-    SINGLE_SWITCH
+    SINGLE_SWITCH,
+    /**
+     * Nodes on a 2D or 3D torus (TPU-style pods): each node has a port in both directions of every dimension,
+     * routes go dimension by dimension the short way around each ring.
+     */
+    TORUS
 }

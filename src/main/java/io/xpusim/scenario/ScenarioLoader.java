@@ -123,10 +123,28 @@ public final class ScenarioLoader {
         }
         Fields so = c.object("scale-out");
         ScaleOutTopology topology = ScaleOutTopology.valueOf(so.choice("topology",
-                List.of("fat-tree", "rail-optimized-fat-tree", "single-switch"), null).toUpperCase(java.util.Locale.ROOT)
+                List.of("fat-tree", "rail-optimized-fat-tree", "single-switch", "torus"), null).toUpperCase(java.util.Locale.ROOT)
                 .replace('-', '_'));
         Resolved<LinkProfile> nic = library.link(so.node("nic"), so.qualified("nic"));
         so.putResolved("nic", nic.yaml());
+        if (topology == ScaleOutTopology.TORUS) {
+            List<YamlNode> items = so.list("dims");
+            List<Integer> dims = new ArrayList<>();
+            long product = 1;
+            for (YamlNode item : items) {
+                int d = listInt(item, so.qualified("dims"), 1, 4096);
+                dims.add(d);
+                product *= d;
+            }
+            so.putResolved("dims", new ArrayList<Object>(dims));
+            so.finish();
+            int nodes = groups.stream().mapToInt(Cluster.NodeGroup::count).sum();
+            if (dims.size() < 2 || dims.size() > 3 || product != nodes) {
+                throw new ScenarioException(so.locationOf("dims"), "'" + so.qualified("dims") + "' " + dims + " must be 2 or 3 "
+                        + "sizes multiplying to the " + nodes + " nodes", "e.g. dims: [4, 4] for 16 nodes");
+            }
+            return ScaleOutSpec.torus(nic.value(), dims);
+        }
         int devicesPerNode = groups.get(0).profile().deviceCount();
         int nics = so.intValue("nics-per-node", devicesPerNode, 1, 64);
         double oversubscription = so.number("oversubscription", 1.0, 1.0, 64);

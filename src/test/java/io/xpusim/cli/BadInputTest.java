@@ -271,4 +271,25 @@ class BadInputTest {
         Outcome o = runBad(GOOD.replace("  parallelism: { tp: 1 }\n", "  parallelism: { tp: 1 }\n  measured-costs: costs.csv\n"));
         assertTrue(o.err().contains("unknown operator 'qkv_proj'") && o.err().contains("did you mean 'qkv-proj'?"), o.err());
     }
+
+    @Test
+    void torusDimensionsMustCoverTheNodes() throws IOException {
+        String torus = """
+                schema: xpusim/v1
+                name: torus
+                kind: collective
+                seed: 1
+                cluster:
+                  nodes: [ { template: gh200, count: 16 } ]
+                  scale-out: { topology: torus, nic: tpu-v5p-ici, dims: [4, 4] }
+                collective: { op: all-reduce, group: all, sizes: [64MiB] }
+                outputs: { charts: false }
+                """;
+        Path f = write(torus);
+        Outcome ok = run("run", f.toString(), "--out", dir.resolve("o").toString(), "-q");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(Files.readString(dir.resolve("o/collectives.csv")).contains("all-reduce"));
+        Outcome o = runBad(torus.replace("dims: [4, 4]", "dims: [4, 5]"));
+        assertTrue(o.err().contains(":7:") && o.err().contains("multiplying to the 16 nodes"), o.err());
+    }
 }
