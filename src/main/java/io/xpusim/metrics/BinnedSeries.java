@@ -31,7 +31,7 @@ public final class BinnedSeries {
     /** Adds {@code value} held over [start, end) to the bins it overlaps. */
     public void addInterval(long startPicos, long endPicos, double value) {
         if (endPicos <= startPicos || value == 0) {
-            touch((int) (Math.max(startPicos, endPicos - 1) / binPicos));
+            ensure((int) (Math.max(startPicos, endPicos - 1) / binPicos));
             return;
         }
         long t = startPicos;
@@ -65,10 +65,6 @@ public final class BinnedSeries {
     /** Counter total per second in bin {@code b}. */
     public double ratePerSecond(int b) {
         return total(b) / (binPicos / 1e12);
-    }
-
-    private void touch(int b) {
-        ensure(b);
     }
 
     private void ensure(int b) {

@@ -44,7 +44,6 @@ public final class Replica {
     private int stepRunning;
     private int stepWaiting;
     private int stepKvUsed;
-    private long iterations;
 
     Replica(String name, Simulation sim, FairShareSolver solver, CollectiveEngine collectives, List<Device> devices,
             StepCostModel costs, BatchScheduler scheduler, KvCache kv, SchedulerConfig config,
@@ -74,10 +73,6 @@ public final class Replica {
 
     public KvCache kvCache() {
         return state.kv;
-    }
-
-    public long iterations() {
-        return iterations;
     }
 
     public long preemptions() {
@@ -133,7 +128,6 @@ public final class Replica {
 
     private void finishStep() {
         long now = sim.now();
-        iterations++;
         int tokensOut = 0;
         for (int i = 0; i < batch.prefills.size(); i++) {
             ServingRequest r = batch.prefills.get(i);

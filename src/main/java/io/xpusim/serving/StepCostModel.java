@@ -22,10 +22,6 @@ public final class StepCostModel {
         this.hostSecondsPerKernel = hostSecondsPerKernel;
     }
 
-    public ForwardPass pass() {
-        return pass;
-    }
-
     public StepCost cost(BatchShape shape) {
         List<Operator> ops = pass.operators(shape);
         int kernels = 0;

@@ -56,6 +56,15 @@ class BadInputTest {
         return f;
     }
 
+    /** Writes t.csv (an Azure trace with these lines) and returns GOOD replaying it instead of synthetic arrivals. */
+    private String withAzureTrace(String lines, String traceOptions) throws IOException {
+        Files.writeString(dir.resolve("t.csv"), "TIMESTAMP,ContextTokens,GeneratedTokens\n" + lines, StandardCharsets.UTF_8);
+        return GOOD.replace("  arrivals: { process: poisson, rate: 5/s }\n"
+                + "  input-tokens: { distribution: fixed, tokens: 100 }\n"
+                + "  output-tokens: { distribution: fixed, tokens: 10 }\n"
+                + "  requests: 20\n", "  trace: { format: azure-csv, file: t.csv" + traceOptions + " }\n");
+    }
+
     private Outcome runBad(String text, String... extra) throws IOException {
         Path f = write(text);
         String[] args = Stream.concat(Stream.of("run", f.toString(), "--results", dir.resolve("results").toString()),
@@ -159,13 +168,7 @@ class BadInputTest {
 
     @Test
     void malformedTraceLineIsReportedWithItsLineNumber() throws IOException {
-        Path trace = dir.resolve("t.csv");
-        Files.writeString(trace, "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n"
-                + "2023-11-16 18:15:47.00,abc,44\n", StandardCharsets.UTF_8);
-        String text = GOOD.replace("  arrivals: { process: poisson, rate: 5/s }\n"
-                + "  input-tokens: { distribution: fixed, tokens: 100 }\n"
-                + "  output-tokens: { distribution: fixed, tokens: 10 }\n"
-                + "  requests: 20\n", "  trace: { format: azure-csv, file: t.csv }\n");
+        String text = withAzureTrace("2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,abc,44\n", "");
         Outcome o = runBad(text);
         assertTrue(o.err().contains("t.csv:3:1: malformed trace line: ContextTokens 'abc' is not a whole number"), o.err());
     }
@@ -230,13 +233,8 @@ class BadInputTest {
 
     @Test
     void badTraceLinesCanBeSkippedAndCounted() throws IOException {
-        Path trace = dir.resolve("t.csv");
-        Files.writeString(trace, "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n"
-                + "2023-11-16 18:15:47.00,abc,44\n2023-11-16 18:15:48.00,200,20\n", StandardCharsets.UTF_8);
-        String text = GOOD.replace("  arrivals: { process: poisson, rate: 5/s }\n"
-                + "  input-tokens: { distribution: fixed, tokens: 100 }\n"
-                + "  output-tokens: { distribution: fixed, tokens: 10 }\n"
-                + "  requests: 20\n", "  trace: { format: azure-csv, file: t.csv, on-bad-line: skip }\n");
+        String text = withAzureTrace("2023-11-16 18:15:46.68,374,44\n2023-11-16 18:15:47.00,abc,44\n"
+                + "2023-11-16 18:15:48.00,200,20\n", ", on-bad-line: skip");
         Path f = write(text);
         Outcome o = run("run", f.toString(), "--out", dir.resolve("o").toString());
         assertEquals(0, o.code(), o.err());
