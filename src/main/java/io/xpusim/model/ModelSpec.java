@@ -48,17 +48,33 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
         return (layerNorm ? 4.0 : 2.0) * hiddenSize;
     }
 
+    /** Parameters of one layer's attention held by each of {@code tp} tensor-parallel ranks. */
+    public double attentionParametersPerRank(int tp) {
+        // K and V projections are split by KV head; with more ranks than KV heads each rank holds a whole head
+        double kvProjection = 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvWidth();
+        double kvProjectionPerRank = 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvHeadsPerRank(tp) * headDim;
+        return (attentionParameters() - kvProjection) / tp + kvProjectionPerRank;
+    }
+
+    /** Parameters of the token embedding, vocabulary × hidden (also the LM head's size). */
+    public double embeddingParameters() {
+        return (double) vocabSize * hiddenSize;
+    }
+
+    /** Parameters of the learned position embedding; 0 for rotary or other unlearned positions. */
+    public double positionParameters() {
+        return learnedPositions ? (double) maxContext * hiddenSize : 0;
+    }
+
+    /** Parameters of the norm after the last layer (LayerNorm has a bias too). */
+    public double finalNormParameters() {
+        return layerNorm ? 2.0 * hiddenSize : hiddenSize;
+    }
+
     /** Embeddings, learned positions, final norm and (untied) LM head. */
     public double nonLayerParameters() {
-        double p = (double) vocabSize * hiddenSize;
-        if (!tiedEmbeddings) {
-            p += (double) vocabSize * hiddenSize;
-        }
-        if (learnedPositions) {
-            p += (double) maxContext * hiddenSize;
-        }
-        p += layerNorm ? 2.0 * hiddenSize : hiddenSize;
-        return p;
+        double head = tiedEmbeddings ? 0 : embeddingParameters();
+        return embeddingParameters() + head + positionParameters() + finalNormParameters();
     }
 
     /** Total parameters of a dense model from its hyperparameters. */
@@ -87,10 +103,9 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
      * projections, which hold whole KV heads (replicated when tp exceeds the KV-head count).
      */
     public double weightBytesPerRank(int tp, Precision weights) {
-        double norms = layers * layerNormParameters() + (layerNorm ? 2.0 : 1.0) * hiddenSize;
-        // K and V projections are split by KV head; with more ranks than KV heads each rank holds a whole head
-        double kvProjection = layers * 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvWidth();
-        double kvProjectionPerRank = layers * 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvHeadsPerRank(tp) * headDim;
-        return ((parameterCount() - norms - kvProjection) / tp + norms + kvProjectionPerRank) * weights.bytesPerElement();
+        double norms = layers * layerNormParameters() + finalNormParameters();
+        double attention = layers * attentionParameters();
+        return ((parameterCount() - norms - attention) / tp + norms + layers * attentionParametersPerRank(tp))
+                * weights.bytesPerElement();
     }
 }
