@@ -31,7 +31,7 @@ public interface PipelineSchedule {
 
     /**
      * The most (micro-batch, chunk) activations stage {@code stage} holds at once under this order: forwards
-     * run minus backwards run, at its peak. 1F1B holds p − stage, GPipe all m.
+     * run minus backwards run, at its peak. 1F1B holds min(p − stage, m), GPipe all m.
      */
     default int peakInFlight(int stage, int stages, int microBatches, int virtualStages) {
         int held = 0;
