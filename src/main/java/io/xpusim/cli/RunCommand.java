@@ -120,6 +120,8 @@ final class RunCommand implements Callable<Integer> {
     private void printSummary(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
         if (r.collectives() != null) {
             printCollectives(w, r, where, files, phases);
+        } else if (r.training() != null) {
+            printTraining(w, r, where, files, phases);
         } else {
             printServing(w, r, where, files, phases);
         }
@@ -144,6 +146,44 @@ final class RunCommand implements Callable<Integer> {
                     phases[1], (Long) r.summary().get("events") / 1e6, phases[2]);
         }
         w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
+    }
+
+    private void printTraining(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
+        Map<String, Object> sum = r.summary();
+        Map<String, Object> m = castMap(sum.get("metrics"));
+        Map<String, Object> setup = castMap(sum.get("setup"));
+        if (!quiet) {
+            w.printf(Locale.ROOT, "%s: %s on %d devices, %s, %s, %d micro-batches per replica%n", sum.get("scenario"),
+                    r.scenario().model().name(), (Long) setup.get("devices"), setup.get("parallelism"), setup.get("schedule"),
+                    (Long) setup.get("micro_batches_per_replica"));
+            if (!r.complete()) {
+                w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s%n", sum.get("stop_reason"));
+            }
+            Map<String, Object> tf = castMap(m.get("tflops_per_gpu"));
+            w.printf(Locale.ROOT, "  step        %s, %.0f tokens/s%n", ms(m.get("step_time_s")), (Double) m.get("tokens_per_s"));
+            w.printf(Locale.ROOT, "  TFLOP/s/GPU %.1f (Megatron formula, recompute counted), %.1f (6·N·tokens); MFU %.1f%%, HFU %.1f%%%n",
+                    (Double) tf.get("megatron"), (Double) tf.get("six_n"), 100 * (Double) m.get("mfu"), 100 * (Double) m.get("hfu"));
+            StringBuilder b = new StringBuilder();
+            castMap(m.get("breakdown_s")).forEach((k, v) -> {
+                if ((Double) v > 0) {
+                    b.append(b.length() == 0 ? "" : ", ").append(k.replace('_', ' ')).append(' ').append(ms(v));
+                }
+            });
+            w.printf(Locale.ROOT, "  time        %s%n", b);
+            castMap(m.get("memory_bytes_per_device")).forEach((device, v) -> {
+                Map<String, Object> e = castMap(v);
+                w.printf(Locale.ROOT, "  memory      %s (stage %d): %.1f of %.1f GiB (weights %.1f, grads %.1f, optimizer %.1f, "
+                        + "activations %.1f)%n", device, (Long) e.get("stage"), gib(e.get("total")), gib(e.get("capacity")),
+                        gib(e.get("weights")), gib(e.get("gradients")), gib(e.get("optimizer")), gib(e.get("activations")));
+            });
+            w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
+                    phases[1], (Long) sum.get("events") / 1e6, phases[2]);
+        }
+        w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
+    }
+
+    private static double gib(Object bytes) {
+        return (Double) bytes / (1L << 30);
     }
 
     @SuppressWarnings("unchecked")

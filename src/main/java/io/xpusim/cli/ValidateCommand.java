@@ -25,6 +25,10 @@ final class ValidateCommand implements Callable<Integer> {
         if (s.kind() == ScenarioKind.COLLECTIVE) {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s over %d of %d devices, %d sizes%n", scenario.file,
                     s.collective().op().yamlName(), s.collective().groupSize(), s.deviceCount(), s.collective().sizesBytes().size());
+        } else if (s.kind() == ScenarioKind.TRAINING) {
+            var p = s.training().plan();
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — training %s on %d devices, dp=%d tp=%d pp=%d cp=%d, %s%n",
+                    scenario.file, s.model().name(), s.deviceCount(), p.dp(), p.tp(), p.pp(), p.cp(), s.training().schedule());
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
                     s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());

@@ -4,6 +4,7 @@ import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.CollectiveRecord;
 import io.xpusim.metrics.LinkUtilisation;
 import io.xpusim.metrics.TraceSlice;
+import io.xpusim.metrics.TrainingRecord;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.scenario.Scenario;
 import java.util.LinkedHashMap;
@@ -11,12 +12,17 @@ import java.util.List;
 
 /**
  * A finished (or limit-stopped) run: the scenario, what was recorded — a serving recorder or collective
- * measurements, by kind (the other is null) — the trace slices (null unless asked for), link utilisation
+ * measurements or a training record, by kind (the others are null) — the trace slices (null unless asked for), link utilisation
  * over time (null without charts), and the summary tree.
  */
 public record RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
                         List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
-                        LinkedHashMap<String, Object> summary) {
+                        LinkedHashMap<String, Object> summary, TrainingRecord training) {
+    public RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives, List<TraceSlice> trace,
+                     LinkUtilisation links, StopReason stopReason, LinkedHashMap<String, Object> summary) {
+        this(scenario, recorder, collectives, trace, links, stopReason, summary, null);
+    }
+
     public boolean complete() {
         return stopReason == StopReason.DRAINED;
     }

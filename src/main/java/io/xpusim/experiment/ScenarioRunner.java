@@ -55,6 +55,9 @@ public final class ScenarioRunner {
         if (s.kind() == ScenarioKind.COLLECTIVE) {
             return CollectiveRunner.run(s, limits, trace);
         }
+        if (s.kind() == ScenarioKind.TRAINING) {
+            return TrainingRunner.run(s, limits, progress, trace);
+        }
         long wallStart = System.nanoTime();
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
@@ -303,6 +306,10 @@ public final class ScenarioRunner {
         }
         if (links) {
             files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), ""));
+        }
+        if (r.training() != null) {
+            files.addAll(TrainingOutputs.write(r, dir));
+            return files;
         }
         CsvWriter.requests(dir.resolve("requests.csv"), sortedById(r.recorder().requests()));
         files.add("requests.csv");

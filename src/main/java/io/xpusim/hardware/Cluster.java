@@ -103,7 +103,16 @@ public final class Cluster {
             }
             case C2C, NONE -> { }
         }
-        return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh);
+        Resource[] hostUp = new Resource[p.hostLink() == null ? 0 : n];
+        Resource[] hostDown = new Resource[hostUp.length];
+        for (int i = 0; i < hostUp.length; i++) {
+            hostUp[i] = new Resource(local.get(i).name() + "/" + p.hostLink().name() + "/to-host", p.hostLink().achievedBandwidthBytesPerSecond());
+            hostDown[i] = new Resource(local.get(i).name() + "/" + p.hostLink().name() + "/from-host", p.hostLink().achievedBandwidthBytesPerSecond());
+        }
+        Resource hostMemory = p.hostMemory() == null ? null : new Resource(prefix + "/host-memory",
+                p.hostMemory().achievedBandwidthBytesPerSecond() * p.hostMemoryCount());
+        return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh, hostUp,
+                hostDown, hostMemory);
     }
 
     public List<NodeInstance> nodes() {
@@ -122,6 +131,8 @@ public final class Cluster {
             Collections.addAll(out, n.ingress());
             Collections.addAll(out, n.switchUp());
             Collections.addAll(out, n.switchDown());
+            Collections.addAll(out, n.hostUp());
+            Collections.addAll(out, n.hostDown());
             for (Resource[] row : n.meshLinks()) {
                 for (Resource r : row) {
                     if (r != null) {
@@ -138,6 +149,19 @@ public final class Cluster {
         }
         out.removeIf(r -> r == null);
         return out;
+    }
+
+    /**
+     * The resources bytes cross between a device and its host's memory ({@code toHost}: device to host), or null
+     * when the node template has no host link or host memory.
+     */
+    public List<Resource> hostPath(Device d, boolean toHost) {
+        NodeInstance node = nodes.get(d.nodeIndex());
+        if (node.hostUp().length == 0 || node.hostMemory() == null) {
+            return null;
+        }
+        int i = node.devices().indexOf(d);
+        return List.of(toHost ? node.hostUp()[i] : node.hostDown()[i], node.hostMemory());
     }
 
     /**

@@ -67,6 +67,20 @@ public final class CsvWriter {
         }
     }
 
+    public static final String SLICES_HEADER = "stage,kind,micro_batch,chunk,start_s,end_s";
+
+    /** One row per pipeline slice (a pass, a transfer, a collective, the optimizer) of a training step. */
+    public static void slices(Path file, List<io.xpusim.metrics.PipelineSlice> slices) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(SLICES_HEADER);
+            w.write('\n');
+            for (io.xpusim.metrics.PipelineSlice s : slices) {
+                w.write(s.stage() + "," + s.kind().name().toLowerCase(java.util.Locale.ROOT) + "," + s.microBatch() + ","
+                        + s.chunk() + "," + num(s.startSeconds()) + "," + num(s.endSeconds()) + "\n");
+            }
+        }
+    }
+
     private static final long[] POW10 = {1L, 10L, 100L, 1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L,
         100_000_000L, 1_000_000_000L, 10_000_000_000L, 100_000_000_000L, 1_000_000_000_000L, 10_000_000_000_000L,
         100_000_000_000_000L};

@@ -5,6 +5,7 @@ import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.ScaleOutSpec;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.ServingConfig;
+import io.xpusim.training.TrainingSpec;
 import io.xpusim.workload.WorkloadSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,11 +19,12 @@ import java.util.List;
  * @param scaleOut   the network between nodes, or null
  * @param model      serving only (null for a collective scenario), as are workload, serving, replicas, slo
  * @param collective collective scenarios only
+ * @param training   training scenarios only (with model)
  */
 public record Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
                        List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
                        ServingConfig serving, int replicas, Slo slo, CollectiveBenchmark collective,
-                       OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
+                       TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
 
     /** Total devices in the cluster. */
     public int deviceCount() {

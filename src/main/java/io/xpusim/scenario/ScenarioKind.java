@@ -7,7 +7,9 @@ public enum ScenarioKind {
     /** Requests through model replicas: latency and throughput. */
     SERVING,
     /** A collective microbenchmark over the fabric, like nccl-tests. */
-    COLLECTIVE;
+    COLLECTIVE,
+    /** Training steps of a model under a parallel plan: step time, MFU, where the time goes, memory. */
+    TRAINING;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);

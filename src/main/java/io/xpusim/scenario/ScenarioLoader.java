@@ -20,6 +20,7 @@ import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.RuntimeConfig;
 import io.xpusim.serving.SchedulerConfig;
 import io.xpusim.serving.ServingConfig;
+import io.xpusim.training.TrainingSpec;
 import io.xpusim.units.Frequency;
 import io.xpusim.units.Precision;
 import io.xpusim.units.TimeSpan;
@@ -69,7 +70,7 @@ public final class ScenarioLoader {
         }
         String description = f.string("description", "");
         long seed = f.integer("seed", 0, Long.MAX_VALUE);
-        ScenarioKind kind = ScenarioKind.valueOf(f.choice("kind", List.of("serving", "collective"), "serving")
+        ScenarioKind kind = ScenarioKind.valueOf(f.choice("kind", List.of("serving", "collective", "training"), "serving")
                 .toUpperCase(java.util.Locale.ROOT));
 
         Fields c = f.object("cluster");
@@ -81,10 +82,18 @@ public final class ScenarioLoader {
             OutputSpec outputs = outputs(f);
             f.finish();
             return new Scenario(name, description, seed, file, kind, groups, scaleOut, null, null, null, 0,
-                    new Slo(Map.of()), bench, outputs, f.resolved());
+                    new Slo(Map.of()), bench, null, outputs, f.resolved());
         }
         Resolved<ModelSpec> model = library.model(f.node("model"), "model");
         f.putResolved("model", model.yaml());
+        if (kind == ScenarioKind.TRAINING) {
+            Fields t = f.object("training");
+            TrainingSpec training = TrainingLoader.training(t, f, model.value(), groups, scaleOut);
+            OutputSpec outputs = outputs(f);
+            f.finish();
+            return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), null, null, 0,
+                    new Slo(Map.of()), null, training, outputs, f.resolved());
+        }
         if (model.value().isMoe() || model.value().mla() != null) {
             throw new ScenarioException(f.locationOf("model"), "model '" + model.value().name()
                     + "' uses mixture-of-experts or latent attention, which serving does not execute yet",
@@ -102,7 +111,7 @@ public final class ScenarioLoader {
 
         checkCombination(f, s, groups, model.value(), serving, replicas);
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
-                replicas, slo, null, outputs, f.resolved());
+                replicas, slo, null, null, outputs, f.resolved());
     }
 
     private static OutputSpec outputs(Fields f) {

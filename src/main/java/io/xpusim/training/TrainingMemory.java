@@ -1,5 +1,7 @@
 package io.xpusim.training;
 
+import io.xpusim.model.Recompute;
+import io.xpusim.model.AttentionKernel;
 import io.xpusim.metrics.StageMemory;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.units.DataSize;
@@ -131,8 +133,9 @@ public final class TrainingMemory {
      * Weights, gradients and optimizer states of {@code parameters} on one device (ZeRO, Rajbhandari et al. 2020,
      * §5 and Figure 1): stage 1 partitions the optimizer states over the {@code shardingRanks} replicas, stage 2
      * also the gradients, stage 3 also the weights. An optimizer offloaded to CPU or NVMe (ZeRO-Offload,
-     * ZeRO-Infinity) leaves no optimizer states on the device; gradients are still produced there and streamed
-     * out, so they stay counted.
+     * ZeRO-Infinity) leaves no optimizer states on the device, and no gradient partition either: ZeRO-Offload
+     * (Ren et al. 2021, §4.1) moves each fp16 gradient bucket to host memory as the backward pass produces it,
+     * so only the in-flight buckets stay (not counted here) and the device holds the fp16 weights and activations.
      */
     public static ModelStateBytes modelStates(double parameters, int zeroStage, int shardingRanks,
                                               OffloadTarget optimizerOffload) {
@@ -143,7 +146,8 @@ public final class TrainingMemory {
             throw new IllegalArgumentException("ZeRO shards over at least one rank; got " + shardingRanks);
         }
         double weights = WEIGHT_BYTES_PER_PARAMETER * parameters / (zeroStage >= 3 ? shardingRanks : 1);
-        double gradients = GRADIENT_BYTES_PER_PARAMETER * parameters / (zeroStage >= 2 ? shardingRanks : 1);
+        double gradients = optimizerOffload != OffloadTarget.NONE ? 0
+                : GRADIENT_BYTES_PER_PARAMETER * parameters / (zeroStage >= 2 ? shardingRanks : 1);
         double optimizer = optimizerOffload != OffloadTarget.NONE ? 0
                 : OPTIMIZER_BYTES_PER_PARAMETER * parameters / (zeroStage >= 1 ? shardingRanks : 1);
         return new ModelStateBytes(weights, gradients, optimizer);

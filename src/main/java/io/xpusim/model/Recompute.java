@@ -1,4 +1,4 @@
-package io.xpusim.training;
+package io.xpusim.model;
 
 import java.util.Locale;
 

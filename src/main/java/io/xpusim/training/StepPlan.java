@@ -1,0 +1,73 @@
+package io.xpusim.training;
+
+import io.xpusim.hardware.Device;
+import java.util.List;
+
+/**
+ * Everything a training step needs that does not change from step to step: per stage, its task order, the
+ * devices and communication groups of the simulated replica, and the cost of each pass per model chunk.
+ * Block {@code b = chunk·pp + stage} is the b-th slice of the model's layers in forward order.
+ *
+ * @param zero3 parameters are sharded and gathered before each pass
+ */
+public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
+
+    public int blocks() {
+        return stages.size() * virtualStages;
+    }
+
+    public int block(int chunk, int stage) {
+        return chunk * stages.size() + stage;
+    }
+
+    public int stageOf(int block) {
+        return block % stages.size();
+    }
+
+    public int chunkOf(int block) {
+        return block / stages.size();
+    }
+
+    /**
+     * One pipeline stage of the simulated replica. Arrays are indexed by chunk (virtual stage). Bytes are per
+     * device.
+     *
+     * @param computeGroup     the stage's devices in the simulated replica (tp·cp of them)
+     * @param tensorGroups     its tensor-parallel groups (one per context rank)
+     * @param contextGroups    its context-parallel groups (one per tensor rank)
+     * @param dataGroups       groups that reduce gradients: one per (tensor rank), spanning every replica and context rank
+     * @param sendRanks        devices that send/receive pipeline activations (in matching order across stages)
+     * @param tpBytes          bytes of one tensor-parallel collective
+     * @param sendBytesPerRank bytes each send rank sends per micro-batch boundary
+     * @param bucketsPerChunk  gradient buckets reduced during the chunk's last backward (overlapped reduction)
+     * @param hostAdamBytes    host-memory bytes the offloaded optimizer moves for one device's shard, scaled for the
+     *                         devices of the node that are not simulated
+     */
+    public record Stage(int index, String deviceName, int layers, List<PipelineTask> order, List<Device> computeGroup,
+                        List<List<Device>> tensorGroups, List<List<Device>> contextGroups, List<List<Device>> dataGroups,
+                        List<Device> sendRanks, double[] forwardSeconds, double[] backwardSeconds, double[] recomputeSeconds,
+                        int[] forwardTpCollectivesPerChunk, int[] backwardTpCollectivesPerChunk,
+                        int[] recomputeTpCollectivesPerChunk, double tpBytes, double[] contextBytesPerChunk,
+                        double sendBytesPerRank, double[] chunkParameterBytes, double[] chunkGradientBytes,
+                        int[] bucketsPerChunk, double optimizerDeviceSeconds, double offloadGradientBytes,
+                        double offloadParameterBytes, double hostAdamBytes) {
+
+        /** 16-bit parameter bytes of the whole stage on one device. */
+        public double parameterBytes() {
+            double sum = 0;
+            for (double b : chunkParameterBytes) {
+                sum += b;
+            }
+            return sum;
+        }
+
+        /** 16-bit gradient bytes of the whole stage on one device. */
+        public double gradientBytes() {
+            double sum = 0;
+            for (double b : chunkGradientBytes) {
+                sum += b;
+            }
+            return sum;
+        }
+    }
+}

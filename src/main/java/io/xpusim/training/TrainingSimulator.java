@@ -1,0 +1,436 @@
+package io.xpusim.training;
+
+import io.xpusim.collective.CollectiveAlgorithm;
+import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.collective.CollectiveOp;
+import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.Device;
+import io.xpusim.kernel.Simulation;
+import io.xpusim.metrics.PipelineSlice;
+import io.xpusim.metrics.PipelineSlice.SliceKind;
+import io.xpusim.resource.Activity;
+import io.xpusim.resource.FairShareSolver;
+import io.xpusim.resource.Resource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs training steps on the simulated cluster. One data-parallel replica's pipeline is executed in detail
+ * (its computation on every stage's devices, tensor- and context-parallel collectives, pipeline sends); the
+ * other replicas are symmetric, so they are not re-executed, but the gradient collectives that join them
+ * run over the real data-parallel groups across the fabric, where they contend like any other traffic.
+ *
+ * <p>A step: every stage runs its schedule's tasks in order, each when its input has arrived (a forward needs
+ * the previous block's activation, a backward the next block's gradient); a task is its compute (preceded by
+ * recomputation for a backward) followed by — or, with {@code overlap.tp-comm}, concurrent with — its
+ * tensor-parallel collectives. Gradients are reduced over the data-parallel group when a chunk's last
+ * backward finishes (bucket by bucket during it with {@code overlap.dp-grad}), or after the stage's last
+ * task without overlap; then the optimizer steps (on the devices, or on the host with offload) and, with a
+ * distributed optimizer, parameters are all-gathered. The step ends when every stage has finished.
+ */
+public final class TrainingSimulator {
+    /** Bytes one parameter's Adam update reads and writes on the device: fp32 master, two moments, 16-bit
+     * gradient in; master and moments out, 16-bit weight out (4+4+4+2 + 4+4+4+2). */
+    static final double ADAM_BYTES_PER_PARAMETER = 28;
+
+    private final Simulation sim;
+    private final FairShareSolver solver;
+    private final CollectiveEngine collectives;
+    private final Cluster cluster;
+    private final TrainingSpec spec;
+    private final StepPlan plan;
+    private final List<PipelineSlice> slices = new ArrayList<>();
+    private final List<Double> stepSeconds = new ArrayList<>();
+    private final StageRun[] stages;
+    private final boolean[][] forwardArrived;
+    private final boolean[][] backwardArrived;
+    private final int[][] backwardsDone;
+    private int step;
+    private long stepStart;
+    private int stagesFinished;
+    private Runnable onFinished = () -> { };
+
+    public TrainingSimulator(Simulation sim, FairShareSolver solver, CollectiveEngine collectives, Cluster cluster,
+                             TrainingSpec spec, StepPlan plan) {
+        this.sim = sim;
+        this.solver = solver;
+        this.collectives = collectives;
+        this.cluster = cluster;
+        this.spec = spec;
+        this.plan = plan;
+        int m = spec.microBatchesPerReplica();
+        int blocks = plan.stages().size() * spec.plan().virtualStages();
+        this.forwardArrived = new boolean[m][blocks];
+        this.backwardArrived = new boolean[m][blocks];
+        this.backwardsDone = new int[plan.stages().size()][spec.plan().virtualStages()];
+        this.stages = new StageRun[plan.stages().size()];
+        for (int s = 0; s < stages.length; s++) {
+            stages[s] = new StageRun(plan.stages().get(s));
+        }
+    }
+
+    /** Every recorded slice, all steps. */
+    public List<PipelineSlice> slices() {
+        return slices;
+    }
+
+    /** Simulated duration of each finished step. */
+    public List<Double> stepSeconds() {
+        return stepSeconds;
+    }
+
+    /** Starts step 1; later steps follow back to back; {@code done} runs after the last. */
+    public void start(Runnable done) {
+        this.onFinished = done;
+        startStep();
+    }
+
+    private void startStep() {
+        stepStart = sim.now();
+        stagesFinished = 0;
+        for (boolean[] row : forwardArrived) {
+            java.util.Arrays.fill(row, false);
+        }
+        for (boolean[] row : backwardArrived) {
+            java.util.Arrays.fill(row, false);
+        }
+        for (int[] row : backwardsDone) {
+            java.util.Arrays.fill(row, 0);
+        }
+        for (StageRun s : stages) {
+            s.reset();
+        }
+        for (StageRun s : stages) {
+            s.prefetchGather(0);
+            s.tryStart();
+        }
+    }
+
+    private void stageFinished() {
+        if (++stagesFinished < stages.length) {
+            return;
+        }
+        stepSeconds.add((sim.now() - stepStart) / 1e12);
+        if (++step < spec.steps()) {
+            startStep();
+        } else {
+            onFinished.run();
+        }
+    }
+
+    private void record(int stage, SliceKind kind, int microBatch, int chunk, long startPicos) {
+        slices.add(new PipelineSlice(stage, kind, microBatch, chunk, startPicos / 1e12, sim.now() / 1e12));
+    }
+
+    /** Calls {@code done} after {@link #arrive()} has been called {@code parties} times. */
+    private static final class Join {
+        private int remaining;
+        private final Runnable done;
+
+        Join(int parties, Runnable done) {
+            this.remaining = parties;
+            this.done = done;
+            if (parties == 0) {
+                done.run();
+            }
+        }
+
+        void arrive() {
+            if (--remaining == 0) {
+                done.run();
+            }
+        }
+    }
+
+    /** The mutable state of one stage during a step. */
+    private final class StageRun {
+        private final StepPlan.Stage st;
+        private final Resource[] compute;
+        private final int index;
+        private int next;
+        private boolean busy;
+        private boolean optimizerStarted;
+        private int pendingReductions;
+        private boolean reducing;
+        private final java.util.ArrayDeque<Double> queuedReductions = new java.util.ArrayDeque<>();
+        private boolean[] gathered;
+        private boolean[] gatherStarted;
+
+        StageRun(StepPlan.Stage st) {
+            this.st = st;
+            this.index = st.index();
+            this.compute = st.computeGroup().stream().map(Device::compute).toArray(Resource[]::new);
+        }
+
+        void reset() {
+            next = 0;
+            busy = false;
+            optimizerStarted = false;
+            pendingReductions = 0;
+            reducing = false;
+            queuedReductions.clear();
+            gathered = new boolean[st.order().size()];
+            gatherStarted = new boolean[st.order().size()];
+            if (!plan.zero3()) {
+                java.util.Arrays.fill(gathered, true);
+            }
+        }
+
+        /** ZeRO-3: all-gather the parameters of task {@code k}'s chunk ahead of time (one task of look-ahead). */
+        void prefetchGather(int k) {
+            if (!plan.zero3() || k >= gathered.length || gatherStarted[k]) {
+                return;
+            }
+            gatherStarted[k] = true;
+            long start = sim.now();
+            int chunk = st.order().get(k).chunk();
+            dataParallel(CollectiveOp.ALL_GATHER, st.chunkParameterBytes()[chunk], () -> {
+                mark(SliceKind.ZERO_GATHER, -1, chunk, start);
+                gathered[k] = true;
+                tryStart();
+            });
+        }
+
+        void tryStart() {
+            if (busy || next >= st.order().size()) {
+                return;
+            }
+            PipelineTask task = st.order().get(next);
+            int block = plan.block(task.chunk(), index);
+            boolean forward = task.pass() == Pass.FORWARD;
+            boolean ready = forward ? block == 0 || forwardArrived[task.microBatch()][block]
+                    : block == plan.blocks() - 1 || backwardArrived[task.microBatch()][block];
+            if (!ready || !gathered[next]) {
+                return;
+            }
+            busy = true;
+            prefetchGather(next + 1);
+            int c = task.chunk();
+            int mb = task.microBatch();
+            if (forward) {
+                computeThenComm(SliceKind.FORWARD, mb, c, st.forwardSeconds()[c], 1, () -> finishTask(task, block));
+                return;
+            }
+            boolean lastBackward = backwardsDone[index][c] == spec.microBatchesPerReplica() - 1;
+            int pieces = lastBackward && spec.overlapDpGrad() && !plan.zero3() ? st.bucketsPerChunk()[c] : 1;
+            Runnable backward = () -> computeThenComm(SliceKind.BACKWARD, mb, c, st.backwardSeconds()[c], pieces,
+                    () -> finishTask(task, block));
+            if (st.recomputeSeconds()[c] > 0) {
+                computeThenComm(SliceKind.RECOMPUTE, mb, c, st.recomputeSeconds()[c], 1, backward);
+            } else {
+                backward.run();
+            }
+        }
+
+        /**
+         * Runs {@code seconds} of computation on the stage's devices with the chunk's tensor-parallel (and
+         * context-parallel) collectives after it, or alongside it when overlapped. With {@code pieces} > 1 the
+         * computation is split and a gradient bucket is reduced after each piece (overlapped DP reduction).
+         */
+        private void computeThenComm(SliceKind kind, int mb, int chunk, double seconds, int pieces, Runnable then) {
+            long start = sim.now();
+            boolean overlap = spec.overlapTpComm();
+            int tpCount = kind == SliceKind.RECOMPUTE ? st.recomputeTpCollectivesPerChunk()[chunk]
+                    : kind == SliceKind.FORWARD ? st.forwardTpCollectivesPerChunk()[chunk] : st.backwardTpCollectivesPerChunk()[chunk];
+            Join join = new Join(overlap ? 2 : 1, then);
+            Runnable comm = () -> {
+                long commStart = sim.now();
+                tensorAndContextComm(kind, chunk, tpCount, () -> {
+                    if (sim.now() > commStart) {
+                        mark(SliceKind.TP_COMM, mb, chunk, commStart);
+                    }
+                    join.arrive();
+                });
+            };
+            computePieces(seconds, pieces, chunk, 0, () -> {
+                mark(kind, mb, chunk, start);
+                if (overlap) {
+                    join.arrive();
+                } else {
+                    comm.run();
+                }
+            });
+            if (overlap) {
+                comm.run();
+            }
+        }
+
+        private void computePieces(double seconds, int pieces, int chunk, int piece, Runnable done) {
+            solver.start(new Activity("stage" + index + " compute", seconds / pieces, compute, Double.POSITIVE_INFINITY, a -> {
+                if (pieces > 1) {
+                    reduceGradients(st.chunkGradientBytes()[chunk] / pieces);
+                }
+                if (piece + 1 < pieces) {
+                    computePieces(seconds, pieces, chunk, piece + 1, done);
+                } else {
+                    done.run();
+                }
+            }));
+        }
+
+        private void tensorAndContextComm(SliceKind kind, int chunk, int tpCount, Runnable done) {
+            List<List<Device>> tpGroups = st.tensorGroups();
+            List<List<Device>> cpGroups = spec.plan().cp() > 1 && kind != SliceKind.RECOMPUTE ? st.contextGroups() : List.of();
+            Join join = new Join(tpGroups.size() + cpGroups.size(), done);
+            for (List<Device> g : tpGroups) {
+                collectives.allReduce(g, st.tpBytes(), tpCount, join::arrive);
+            }
+            // ring attention: K and V circulate around the context group (and their gradients on the way back)
+            for (List<Device> g : cpGroups) {
+                collectives.run(kind == SliceKind.BACKWARD ? CollectiveOp.REDUCE_SCATTER : CollectiveOp.ALL_GATHER, g,
+                        st.contextBytesPerChunk()[chunk], CollectiveAlgorithm.RING, join::arrive);
+            }
+        }
+
+        private void finishTask(PipelineTask task, int block) {
+            busy = false;
+            next++;
+            int mb = task.microBatch();
+            if (task.pass() == Pass.FORWARD) {
+                if (block + 1 < plan.blocks()) {
+                    send(mb, block + 1, true);
+                }
+            } else {
+                if (block > 0) {
+                    send(mb, block - 1, false);
+                }
+                int c = task.chunk();
+                backwardsDone[index][c]++;
+                if (plan.zero3()) {
+                    reduceGradients(st.chunkGradientBytes()[c]);
+                } else if (backwardsDone[index][c] == spec.microBatchesPerReplica() && spec.overlapDpGrad()
+                        && st.bucketsPerChunk()[c] <= 1) {
+                    reduceGradients(st.chunkGradientBytes()[c]);
+                }
+            }
+            if (next == st.order().size() && !spec.overlapDpGrad() && !plan.zero3()) {
+                reduceGradients(st.gradientBytes());
+            }
+            tryStart();
+            maybeStep();
+        }
+
+        /** Activation (forward) or gradient (backward) to the stage holding {@code toBlock}. */
+        private void send(int mb, int toBlock, boolean forward) {
+            StageRun dest = stages[plan.stageOf(toBlock)];
+            Runnable arrived = () -> {
+                (forward ? forwardArrived : backwardArrived)[mb][toBlock] = true;
+                dest.tryStart();
+            };
+            if (dest == this) {
+                arrived.run();
+                return;
+            }
+            long start = sim.now();
+            List<Device> from = st.sendRanks();
+            List<Device> to = dest.st.sendRanks();
+            Join join = new Join(from.size(), () -> {
+                dest.mark(SliceKind.PP_SEND, mb, plan.chunkOf(toBlock), start);
+                arrived.run();
+            });
+            for (int i = 0; i < from.size(); i++) {
+                collectives.transfer(st.sendBytesPerRank(), from.get(i), to.get(i), join::arrive);
+            }
+        }
+
+        private void mark(SliceKind kind, int mb, int chunk, long start) {
+            record(index, kind, mb, chunk, start);
+        }
+
+        /**
+         * Queues a reduction of {@code bytes} of gradients per device over every data-parallel group of this stage.
+         * Reductions run one after another, as NCCL runs a communicator's collectives in order on its stream.
+         */
+        private void reduceGradients(double bytes) {
+            pendingReductions++;
+            queuedReductions.addLast(bytes);
+            if (!reducing) {
+                nextReduction();
+            }
+        }
+
+        private void nextReduction() {
+            Double bytes = queuedReductions.pollFirst();
+            if (bytes == null) {
+                reducing = false;
+                return;
+            }
+            reducing = true;
+            long start = sim.now();
+            CollectiveOp op = spec.zeroStage() == 0 ? CollectiveOp.ALL_REDUCE : CollectiveOp.REDUCE_SCATTER;
+            dataParallel(op, bytes, () -> {
+                mark(SliceKind.DP_COMM, -1, -1, start);
+                pendingReductions--;
+                nextReduction();
+                maybeStep();
+            });
+        }
+
+        private void dataParallel(CollectiveOp op, double bytes, Runnable done) {
+            List<List<Device>> groups = st.dataGroups();
+            Join join = new Join(groups.size(), done);
+            for (List<Device> g : groups) {
+                collectives.run(op, g, bytes, CollectiveAlgorithm.AUTO, join::arrive);
+            }
+        }
+
+        /** After the last task and every reduction: the optimizer step, then parameters back where needed. */
+        private void maybeStep() {
+            if (optimizerStarted || next < st.order().size() || pendingReductions > 0) {
+                return;
+            }
+            optimizerStarted = true;
+            Runnable finish = spec.zeroStage() == 1 || spec.zeroStage() == 2 ? this::gatherParameters : () -> stageFinished();
+            if (spec.optimizerOffload() == OffloadTarget.NONE) {
+                long start = sim.now();
+                solver.start(new Activity("stage" + index + " optimizer", st.optimizerDeviceSeconds(), compute,
+                        Double.POSITIVE_INFINITY, a -> {
+                            mark(SliceKind.OPTIMIZER, -1, -1, start);
+                            finish.run();
+                        }));
+            } else {
+                hostOptimizer(finish);
+            }
+        }
+
+        /** Distributed optimizer: every replica gathers the updated 16-bit parameters from their owners. */
+        private void gatherParameters() {
+            long start = sim.now();
+            dataParallel(CollectiveOp.ALL_GATHER, st.parameterBytes(), () -> {
+                mark(SliceKind.DP_COMM, -1, -1, start);
+                stageFinished();
+            });
+        }
+
+        /**
+         * ZeRO-Offload: gradient shards to host memory over each device's host link, Adam on the host (bound
+         * by host-memory bandwidth, shared by every device of the node in the job), updated 16-bit parameters back.
+         */
+        private void hostOptimizer(Runnable finish) {
+            long start = sim.now();
+            List<Device> devices = st.computeGroup();
+            Join back = new Join(devices.size(), () -> {
+                mark(SliceKind.OFFLOAD, -1, -1, start);
+                finish.run();
+            });
+            Join adamDone = new Join(devices.size(), () -> {
+                for (Device d : devices) {
+                    solver.start(new Activity("h2d", st.offloadParameterBytes(), cluster.hostPath(d, false)
+                            .toArray(Resource[]::new), Double.POSITIVE_INFINITY, a -> back.arrive()));
+                }
+            });
+            for (Device d : devices) {
+                List<Resource> up = cluster.hostPath(d, true);
+                solver.start(new Activity("d2h", st.offloadGradientBytes(), up.toArray(Resource[]::new),
+                        Double.POSITIVE_INFINITY, a -> {
+                            long adamStart = sim.now();
+                            solver.start(new Activity("host adam", st.hostAdamBytes(), new Resource[] {up.get(1)},
+                                    Double.POSITIVE_INFINITY, b -> {
+                                        mark(SliceKind.OPTIMIZER, -1, -1, adamStart);
+                                        adamDone.arrive();
+                                    }));
+                        }));
+            }
+        }
+    }
+}
