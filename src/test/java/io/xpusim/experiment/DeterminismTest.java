@@ -20,17 +20,30 @@ class DeterminismTest {
     private static final Path QUICKSTART = Path.of("scenarios/quickstart.yaml");
 
     private static List<String> run(Path dir, List<String> overrides) throws IOException {
-        Scenario s = ScenarioLoader.load(QUICKSTART, overrides);
+        return run(QUICKSTART, dir, overrides);
+    }
+
+    private static List<String> run(Path scenario, Path dir, List<String> overrides) throws IOException {
+        Scenario s = ScenarioLoader.load(scenario, overrides);
         return ScenarioRunner.writeOutputs(ScenarioRunner.simulate(s, RunLimits.NONE, null), dir);
     }
 
     @Test
     void sameSeedGivesIdenticalFiles(@TempDir Path a, @TempDir Path b) throws IOException {
+        sameFiles(QUICKSTART, a, b);
+    }
+
+    @Test
+    void trainingRunsGiveIdenticalFiles(@TempDir Path a, @TempDir Path b) throws IOException {
+        sameFiles(Path.of("scenarios/training/gpt3-175b-1024-a100.yaml"), a, b);
+    }
+
+    private static void sameFiles(Path scenario, Path a, Path b) throws IOException {
         Locale saved = Locale.getDefault();
-        List<String> fa = run(a, List.of());
+        List<String> fa = run(scenario, a, List.of());
         try {
             Locale.setDefault(Locale.GERMANY); // decimal comma must not leak into any output
-            List<String> fb = run(b, List.of());
+            List<String> fb = run(scenario, b, List.of());
             assertEquals(fa, fb);
         } finally {
             Locale.setDefault(saved);
