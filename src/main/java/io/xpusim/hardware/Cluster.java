@@ -25,8 +25,11 @@ public final class Cluster {
         this.torus = torus;
     }
 
-    /** A requested group of identical nodes. */
-    public record NodeGroup(NodeProfile profile, int count) {
+    /** A requested group of identical nodes; {@code nic}, when not null, replaces the scale-out network's NIC on them. */
+    public record NodeGroup(NodeProfile profile, int count, LinkProfile nic) {
+        public NodeGroup(NodeProfile profile, int count) {
+            this(profile, count, null);
+        }
     }
 
     /** Builds the graph for the given node groups, in order, with no network between nodes. */
@@ -43,7 +46,7 @@ public final class Cluster {
         List<Device> devices = new ArrayList<>();
         for (NodeGroup g : groups) {
             for (int c = 0; c < g.count(); c++) {
-                nodes.add(buildNode(nodes.size(), g.profile(), devices));
+                nodes.add(buildNode(nodes.size(), g.profile(), g.nic(), devices));
             }
         }
         boolean isTorus = scaleOut != null && scaleOut.topology() == ScaleOutTopology.TORUS;
@@ -57,7 +60,7 @@ public final class Cluster {
         return torus != null ? torus.spec() : fabric == null ? null : fabric.spec();
     }
 
-    private static NodeInstance buildNode(int index, NodeProfile p, List<Device> allDevices) {
+    private static NodeInstance buildNode(int index, NodeProfile p, LinkProfile nic, List<Device> allDevices) {
         String prefix = "node" + index;
         List<Device> local = new ArrayList<>();
         for (int i = 0; i < p.deviceCount(); i++) {
@@ -112,7 +115,7 @@ public final class Cluster {
         Resource hostMemory = p.hostMemory() == null ? null : new Resource(prefix + "/host-memory",
                 p.hostMemory().achievedBandwidthBytesPerSecond() * p.hostMemoryCount());
         return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh, hostUp,
-                hostDown, hostMemory);
+                hostDown, hostMemory, nic);
     }
 
     public List<NodeInstance> nodes() {

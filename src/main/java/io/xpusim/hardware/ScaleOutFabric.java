@@ -28,30 +28,27 @@ final class ScaleOutFabric {
         nicOut = new Resource[n][nics];
         nicIn = new Resource[n][nics];
         leafOfNic = new int[n * nics];
-        double nicRate = spec.nic().achievedBandwidthBytesPerSecond();
+        double[] portRate = new double[n];
         for (NodeInstance node : nodes) {
             NodeProfile p = node.profile();
             if (p.hostLink() == null) {
                 throw new IllegalArgumentException("node template " + p.name() + " has no host link for its NICs");
             }
-            int d = node.devices().size();
-            hostOut[node.index()] = new Resource[d];
-            hostIn[node.index()] = new Resource[d];
-            double hostRate = p.hostLink().achievedBandwidthBytesPerSecond();
-            for (int i = 0; i < d; i++) {
-                String dev = node.devices().get(i).name();
-                hostOut[node.index()][i] = new Resource(dev + "/" + p.hostLink().name() + "/out", hostRate);
-                hostIn[node.index()][i] = new Resource(dev + "/" + p.hostLink().name() + "/in", hostRate);
-            }
+            // the device's host link (PCIe) that the NIC hangs off: the same resources host-memory copies use
+            hostOut[node.index()] = node.hostUp();
+            hostIn[node.index()] = node.hostDown();
+            LinkProfile nicProfile = node.nic() != null ? node.nic() : spec.nic();
+            double nicRate = nicProfile.achievedBandwidthBytesPerSecond();
+            portRate[node.index()] = nicRate;
             for (int r = 0; r < nics; r++) {
-                String nic = "node" + node.index() + "/nic" + r + "/" + spec.nic().name();
+                String nic = "node" + node.index() + "/nic" + r + "/" + nicProfile.name();
                 nicOut[node.index()][r] = new Resource(nic + "/out", nicRate);
                 nicIn[node.index()][r] = new Resource(nic + "/in", nicRate);
             }
         }
         // leaves: which leaf each NIC hangs off, and how many NIC ports each leaf has
         int leaves = 0;
-        List<Integer> ports = new ArrayList<>();
+        List<Double> ports = new ArrayList<>(); // bytes/s of the NIC ports on each leaf
         for (int node = 0; node < n; node++) {
             for (int r = 0; r < nics; r++) {
                 int leaf = switch (spec.topology()) {
@@ -62,9 +59,9 @@ final class ScaleOutFabric {
                 };
                 leafOfNic[node * nics + r] = leaf;
                 while (ports.size() <= leaf) {
-                    ports.add(0);
+                    ports.add(0.0);
                 }
-                ports.set(leaf, ports.get(leaf) + 1);
+                ports.set(leaf, ports.get(leaf) + portRate[node]);
                 leaves = Math.max(leaves, leaf + 1);
             }
         }
@@ -72,7 +69,7 @@ final class ScaleOutFabric {
         leafUp = new Resource[leaves][lanes];
         leafDown = new Resource[leaves][lanes];
         for (int l = 0; l < leaves; l++) {
-            double uplink = ports.get(l) * nicRate / spec.oversubscription() / lanes;
+            double uplink = ports.get(l) / spec.oversubscription() / lanes;
             for (int k = 0; k < lanes; k++) {
                 String name = spec.spines() == 0 ? "leaf" + l + "/uplink" : "leaf" + l + "/spine" + k;
                 leafUp[l][k] = new Resource(name + "/out", uplink);
@@ -129,7 +126,7 @@ final class ScaleOutFabric {
     }
 
     void addResources(List<Resource> out) {
-        for (Resource[][] group : List.of(hostOut, hostIn, nicOut, nicIn)) {
+        for (Resource[][] group : List.of(nicOut, nicIn)) { // host links belong to the nodes
             for (Resource[] row : group) {
                 for (Resource r : row) {
                     out.add(r);

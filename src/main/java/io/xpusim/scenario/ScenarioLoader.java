@@ -250,8 +250,15 @@ public final class ScenarioLoader {
             Resolved<NodeProfile> node = library.node(n.node("template"), n.qualified("template"));
             n.putResolved("template", node.yaml());
             int count = n.intValue("count", 1, 1, 100_000);
+            LinkProfile nic = null;
+            if (n.has("nic")) {
+                // this group's NICs, replacing cluster.scale-out.nic on its nodes (mixed generations in one job)
+                Resolved<LinkProfile> own = library.link(n.node("nic"), n.qualified("nic"));
+                n.putResolved("nic", own.yaml());
+                nic = own.value();
+            }
             n.finish();
-            groups.add(new Cluster.NodeGroup(node.value(), count));
+            groups.add(new Cluster.NodeGroup(node.value(), count, nic));
             resolved.add(n.resolved());
         }
         c.putResolved("nodes", resolved);

@@ -180,4 +180,22 @@ class ClusterTest {
         assertEquals(0.5, curve.collectiveEfficiency(1e6), 1e-15);
         assertEquals(0.75, curve.collectiveEfficiency(3e6), 1e-15);
     }
+
+    @Test
+    void aNodeGroupsOwnNicReplacesTheNetworksAndSharesThePcieWithHostCopies() {
+        LinkProfile pcie = new LinkProfile("pcie", LinkKind.PCIE, 64e9, 1.0, US, 0, 0, Map.of());
+        MemoryProfile ddr = new MemoryProfile("ddr", MemoryKind.DDR, 1e12, 300e9, 1.0, 0, Map.of());
+        NodeProfile p = new NodeProfile("test-node", "test", gpu(), 2, link(), ScaleUpTopology.SWITCH, 2, null, 0, ddr, 1,
+                pcie, 0, Map.of());
+        LinkProfile fast = new LinkProfile("fast-nic", LinkKind.IB, 50e9, 1.0, US, 0, 0, Map.of());
+        LinkProfile slow = new LinkProfile("slow-nic", LinkKind.IB, 12.5e9, 1.0, US, 0, 0, Map.of());
+        ScaleOutSpec net = new ScaleOutSpec(ScaleOutTopology.FAT_TREE, fast, 2, 1.0, 8);
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(p, 1), new Cluster.NodeGroup(p, 1, slow)), net);
+        Route r = c.route(c.devices().get(0), c.devices().get(2));
+        double bottleneck = r.hops().stream().mapToDouble(Resource::capacityPerSecond).min().orElseThrow();
+        assertEquals(12.5e9, bottleneck, 0, "the receiving node's own (slower) NIC limits the transfer");
+        assertTrue(r.hops().stream().anyMatch(x -> x.name().contains("slow-nic")));
+        // the sender's PCIe hop is the very resource its host-memory copies use
+        assertSame(c.hostPath(c.devices().get(0), true).get(0), r.hops().get(0));
+    }
 }
