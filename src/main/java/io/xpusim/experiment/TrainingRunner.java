@@ -11,7 +11,9 @@ import io.xpusim.metrics.StageTime;
 import io.xpusim.metrics.StepBreakdown;
 import io.xpusim.metrics.TraceSlice;
 import io.xpusim.metrics.TrainingRecord;
+import io.xpusim.model.AttentionKernel;
 import io.xpusim.model.ModelSpec;
+import io.xpusim.model.Recompute;
 import io.xpusim.model.TrainingFlops;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
@@ -67,9 +69,9 @@ final class TrainingRunner {
         }
         List<StageMemory> memory = StepPlanner.memory(cluster, model, spec, schedule);
         List<Double> steps = training.stepSeconds();
-        double stepEnd = steps.stream().mapToDouble(Double::doubleValue).sum();
-        double lastStart = steps.isEmpty() ? 0 : stepEnd - steps.get(steps.size() - 1);
-        List<PipelineSlice> last = training.slices().stream().filter(x -> x.startSeconds() >= lastStart - 1e-12).toList();
+        double lastStart = training.lastStepStartSeconds();
+        double stepEnd = steps.isEmpty() ? lastStart : lastStart + steps.get(steps.size() - 1);
+        List<PipelineSlice> last = List.copyOf(training.slices());
         List<StageTime> times = new ArrayList<>();
         for (int st = 0; st < plan.stages().size(); st++) {
             times.add(StepBreakdown.of(st, last, lastStart, stepEnd));
@@ -147,7 +149,10 @@ final class TrainingRunner {
         }
         int n = cluster.devices().size();
         double modelFlops = TrainingFlops.model(model, spec.globalBatch(), spec.sequenceLength());
-        double hardwareFlops = TrainingFlops.hardware(model, spec.globalBatch(), spec.sequenceLength(), spec.recompute());
+        // with FlashAttention, selective recomputation reruns nothing extra (the kernel's backward already does)
+        Recompute rerun = spec.recompute() == Recompute.SELECTIVE && spec.attention() == AttentionKernel.FUSED
+                ? Recompute.NONE : spec.recompute();
+        double hardwareFlops = TrainingFlops.hardware(model, spec.globalBatch(), spec.sequenceLength(), rerun);
         double sixN = TrainingFlops.sixN(model.parameterCount(), spec.tokensPerStep());
 
         LinkedHashMap<String, Object> tflops = new LinkedHashMap<>();
@@ -155,7 +160,7 @@ final class TrainingRunner {
         tflops.put("six_n", sixN / step / n / 1e12);
         tflops.put("model", modelFlops / step / n / 1e12);
         tflops.put("definitions", "megatron: Megatron-LM eq. 3 generalised — forward+backward matmul FLOPs with full s×s "
-                + "attention, plus what recomputation reruns (" + spec.recompute().yamlName() + "); six_n: 6·parameters·tokens; "
+                + "attention, plus what recomputation reruns (" + rerun.yamlName() + "); six_n: 6·parameters·tokens; "
                 + "model: megatron without recomputation (MFU's numerator)");
 
         StageTime mean = StepBreakdown.mean(times);

@@ -32,13 +32,16 @@ final class TrainingLoader {
         int microBatch = t.intValue("micro-batch", 1, 1, 1 << 16);
         int sequence = t.intValue("sequence-length", Math.min(model.maxContext(), 4096), 1, 1 << 22);
         Precision precision = Precision.fromYaml(t.choice("precision", List.of("bf16", "fp16", "fp8"), "bf16"));
+        // Megatron-LM accumulates and reduces gradients in fp32 under bf16 (bf16 sums lose too much), in fp16 under fp16
+        Precision gradients = Precision.fromYaml(t.choice("gradient-precision", List.of("fp32", "bf16", "fp16"),
+                precision == Precision.FP16 ? "fp16" : "fp32"));
 
         Fields par = t.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1 << 16);
         int pp = par.intValue("pp", 1, 1, 1 << 16);
         int cp = par.intValue("cp", 1, 1, 1 << 16);
-        int rest = devices / (tp * pp * cp);
-        int dp = par.intValue("dp", Math.max(1, rest), 1, 1 << 24);
+        long rest = devices / ((long) tp * pp * cp);
+        int dp = par.intValue("dp", (int) Math.max(1, rest), 1, 1 << 24);
         int v = par.intValue("virtual-stages", 1, 1, 1 << 10);
         boolean sp = par.bool("sequence-parallel", false);
         int ep = par.intValue("ep", 1, 1, 1 << 16);
@@ -77,21 +80,21 @@ final class TrainingLoader {
         rt.finish();
         t.finish();
 
-        TrainingSpec spec = new TrainingSpec(globalBatch, microBatch, sequence, precision, plan, schedule, zero, recompute,
+        TrainingSpec spec = new TrainingSpec(globalBatch, microBatch, sequence, precision, gradients, plan, schedule, zero, recompute,
                 attention, overlapDp, overlapTp, offload, steps, bucket, layers == null ? null : List.copyOf(layers),
                 scatterGather, computeEfficiency);
         PipelineSchedule sched = PipelineSchedules.byName(schedule);
         Cluster cluster = Cluster.build(groups, scaleOut);
         try {
-            StepPlanner.check(model, spec, cluster.devices(), sched);
+            StepPlanner.check(model, spec, cluster, sched);
         } catch (PlanException e) {
-            throw new ScenarioException(locate(t, e.field()), e.getMessage(), e.hint());
+            throw new ScenarioException(e.field().equals("model") ? root.locationOf("model") : t.locationOf(e.field()),
+                    e.getMessage(), e.hint());
         }
-        if (pp > 1 || dp > 1 || cp > 1) {
-            if (cluster.nodes().size() > 1 && scaleOut == null) {
-                throw new ScenarioException(root.locationOf("cluster"), "the plan spans " + cluster.nodes().size()
-                        + " nodes but the cluster has no scale-out network", "add cluster.scale-out: { topology: fat-tree, nic: ... }");
-            }
+        if (cluster.nodes().size() > 1 && scaleOut == null) {
+            // every device takes part (dp·tp·pp·cp = devices), so every node must reach the others
+            throw new ScenarioException(root.locationOf("cluster"), "the plan spans " + cluster.nodes().size()
+                    + " nodes but the cluster has no scale-out network", "add cluster.scale-out: { topology: fat-tree, nic: ... }");
         }
         for (StageMemory m : StepPlanner.memory(cluster, model, spec, sched)) {
             if (!m.fits()) {
@@ -100,13 +103,6 @@ final class TrainingLoader {
             }
         }
         return spec;
-    }
-
-    private static Location locate(Fields t, String field) {
-        if (field.equals("model")) {
-            return t.locationOf("global-batch");
-        }
-        return t.locationOf(field);
     }
 
     private static List<String> names(Enum<?>[] values) {

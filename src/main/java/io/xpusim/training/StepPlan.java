@@ -32,25 +32,28 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
      * One pipeline stage of the simulated replica. Arrays are indexed by chunk (virtual stage). Bytes are per
      * device.
      *
-     * @param computeGroup     the stage's devices in the simulated replica (tp·cp of them)
+     * @param computeGroup     the stage's devices in the simulated replica (tp·cp of them); they also send and
+     *                         receive pipeline activations, each to its counterpart in the next stage
      * @param tensorGroups     its tensor-parallel groups (one per context rank)
      * @param contextGroups    its context-parallel groups (one per tensor rank)
-     * @param dataGroups       groups that reduce gradients: one per (tensor rank), spanning every replica and context rank
-     * @param sendRanks        devices that send/receive pipeline activations (in matching order across stages)
+     * @param dataGroups       groups that reduce gradients: one per tensor rank, spanning every replica and context rank
      * @param tpBytes          bytes of one tensor-parallel collective
-     * @param sendBytesPerRank bytes each send rank sends per micro-batch boundary
-     * @param bucketsPerChunk  gradient buckets reduced during the chunk's last backward (overlapped reduction)
+     * @param sendBytesPerRank bytes each device sends per micro-batch boundary
+     * @param bucketsPerChunk  gradient buckets reduced during a backward (overlapped reduction)
+     * @param offloadGradientBytes  gradient bytes of one device's optimizer shard (offload copies to the host)
+     * @param offloadParameterBytes 16-bit parameter bytes of that shard (copied back after the host step)
      * @param hostAdamBytes    host-memory bytes the offloaded optimizer moves for one device's shard, scaled for the
      *                         devices of the node that are not simulated
+     * @param hostAdamCapBytesPerSecond the most host-memory bytes per second the CPUs' Adam can consume for this device
      */
-    public record Stage(int index, String deviceName, int layers, List<PipelineTask> order, List<Device> computeGroup,
+    public record Stage(int index, int layers, List<PipelineTask> order, List<Device> computeGroup,
                         List<List<Device>> tensorGroups, List<List<Device>> contextGroups, List<List<Device>> dataGroups,
-                        List<Device> sendRanks, double[] forwardSeconds, double[] backwardSeconds, double[] recomputeSeconds,
+                        double[] forwardSeconds, double[] backwardSeconds, double[] recomputeSeconds,
                         int[] forwardTpCollectivesPerChunk, int[] backwardTpCollectivesPerChunk,
                         int[] recomputeTpCollectivesPerChunk, double tpBytes, double[] contextBytesPerChunk,
                         double sendBytesPerRank, double[] chunkParameterBytes, double[] chunkGradientBytes,
                         int[] bucketsPerChunk, double optimizerDeviceSeconds, double offloadGradientBytes,
-                        double offloadParameterBytes, double hostAdamBytes) {
+                        double offloadParameterBytes, double hostAdamBytes, double hostAdamCapBytesPerSecond) {
 
         /** 16-bit parameter bytes of the whole stage on one device. */
         public double parameterBytes() {
@@ -61,7 +64,7 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
             return sum;
         }
 
-        /** 16-bit gradient bytes of the whole stage on one device. */
+        /** Gradient bytes of the whole stage on one device. */
         public double gradientBytes() {
             double sum = 0;
             for (double b : chunkGradientBytes) {

@@ -6,6 +6,7 @@ import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
 import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.metrics.StageMemory;
+import io.xpusim.model.AttentionKernel;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.model.Operator;
 import io.xpusim.model.Recompute;
@@ -36,9 +37,10 @@ public final class StepPlanner {
         return out;
     }
 
-    /** Validates {@code spec} for {@code model} on {@code devices} (in rank order); throws {@link PlanException}. */
-    public static void check(ModelSpec model, TrainingSpec spec, List<Device> devices, PipelineSchedule schedule) {
+    /** Validates {@code spec} for {@code model} on {@code cluster}; throws {@link PlanException}. */
+    public static void check(ModelSpec model, TrainingSpec spec, Cluster cluster, PipelineSchedule schedule) {
         ParallelPlan p = spec.plan();
+        List<Device> devices = cluster.devices();
         if (model.isMoe() || model.mla() != null) {
             throw new PlanException("model", "model '" + model.name()
                     + "' uses mixture-of-experts or latent attention, which training does not execute yet",
@@ -47,6 +49,10 @@ public final class StepPlanner {
         if (p.ep() > 1) {
             throw new PlanException("parallelism", "ep=" + p.ep() + " needs a mixture-of-experts model; "
                     + model.name() + " is dense", "set ep: 1");
+        }
+        if (p.pp() == 1 && p.virtualStages() > 1) {
+            throw new PlanException("parallelism", "virtual-stages=" + p.virtualStages() + " needs pipeline parallelism",
+                    "set pp > 1 or virtual-stages: 1");
         }
         if (p.devices() != devices.size()) {
             throw new PlanException("parallelism", String.format(Locale.ROOT,
@@ -112,6 +118,49 @@ public final class StepPlanner {
             throw new PlanException("offload", "NVMe offload (ZeRO-Infinity) needs local NVMe in the node graph, which "
                     + "arrives with memory tiers", "use offload: { optimizer: cpu }");
         }
+        if (p.sequenceParallel() && p.tp() == 1) {
+            throw new PlanException("parallelism", "sequence-parallel shards over the tensor-parallel group, but tp=1",
+                    "set tp > 1 or sequence-parallel: false");
+        }
+        if (p.cp() > 1 && spec.attention() == AttentionKernel.UNFUSED) {
+            throw new PlanException("attention", "context parallelism (ring attention) needs fused attention kernels",
+                    "use attention: fused");
+        }
+        if (model.intermediateSize() % p.tp() != 0) {
+            throw new PlanException("parallelism", String.format(Locale.ROOT,
+                    "tp=%d does not divide the MLP width %d of %s", p.tp(), model.intermediateSize(), model.name()), null);
+        }
+        for (int s = 0; s < p.pp(); s++) {
+            Device first = devices.get(p.rank(s, 0, 0, 0));
+            for (int r = 0; r < p.tp(); r++) {
+                Device d = devices.get(p.rank(s, 0, 0, r));
+                if (d.nodeIndex() != first.nodeIndex()) {
+                    throw new PlanException("parallelism", String.format(Locale.ROOT,
+                            "tp=%d spans more than one node (%s and %s); tensor parallelism stays inside a node",
+                            p.tp(), first.name(), d.name()), "lower tp to at most the devices of a node");
+                }
+            }
+            for (int d = 0; d < p.dp(); d++) {
+                for (int c = 0; c < p.cp(); c++) {
+                    for (int r = 0; r < p.tp(); r++) {
+                        DeviceProfile other = devices.get(p.rank(s, d, c, r)).profile();
+                        if (other != first.profile()) {
+                            throw new PlanException("parallelism", String.format(Locale.ROOT,
+                                    "pipeline stage %d mixes %s and %s across its data-parallel replicas; every replica "
+                                            + "would wait for the slowest", s, first.profile().name(), other.name()),
+                                    "order the node groups so that each stage's devices are of one type (stage s owns "
+                                            + "devices s·dp·cp·tp to (s+1)·dp·cp·tp − 1)");
+                        }
+                    }
+                }
+            }
+            if (spec.optimizerOffload() != OffloadTarget.NONE) {
+                if (cluster.hostPath(first, true) == null) {
+                    throw new PlanException("offload", "node of " + first.name() + " has no host memory or host link to "
+                            + "offload the optimizer to", "use a node template with host-memory and host-link");
+                }
+            }
+        }
         for (Device d : devices) {
             if (d.profile().peakFlopsPerSecond(spec.precision()) <= 0) {
                 throw new PlanException("precision", d.profile().name() + " has no " + spec.precision().yamlName() + " math",
@@ -123,14 +172,16 @@ public final class StepPlanner {
     /** Builds the step plan for a checked spec on {@code cluster}. */
     public static StepPlan plan(Cluster cluster, ModelSpec model, TrainingSpec spec, PipelineSchedule schedule) {
         List<Device> all = cluster.devices();
-        check(model, spec, all, schedule);
+        check(model, spec, cluster, schedule);
         ParallelPlan p = spec.plan();
         int v = p.virtualStages();
         int m = spec.microBatchesPerReplica();
         int[] stageLayers = layersPerStage(model, spec);
         TrainingPass pass = new TrainingPass(model, p.tp(), p.cp(), p.sequenceParallel(), spec.microBatch(),
-                spec.sequenceLength(), spec.precision(), spec.attention());
-        double a = spec.precision().bytesPerElement();
+                spec.sequenceLength(), spec.storagePrecision(), spec.attention());
+        double a = spec.storagePrecision().bytesPerElement();
+        double gradientBytes = spec.gradientPrecision().bytesPerElement();
+        double[] hostScale = hostWorkScale(cluster, p);
         int zeroShards = p.dp() * p.cp();
         List<StepPlan.Stage> stages = new ArrayList<>();
         for (int s = 0; s < p.pp(); s++) {
@@ -197,7 +248,7 @@ public final class StepPlanner {
                 double chunkParams = TrainingMemory.parametersOnStage(model, p,
                         new TrainingMemory.StageShare(chunkLayers, chunkLayers, first, last));
                 params[c] = chunkParams * a;
-                grads[c] = chunkParams * a;
+                grads[c] = chunkParams * gradientBytes;
                 buckets[c] = (int) Math.max(1, Math.min(MAX_BUCKETS_PER_CHUNK, Math.ceil(grads[c] / spec.bucketBytes())));
             }
             double stageParams = 0;
@@ -205,31 +256,62 @@ public final class StepPlanner {
                 stageParams += x / a;
             }
             double shard = spec.zeroStage() >= 1 ? stageParams / zeroShards : stageParams;
-            double optimizerSeconds = shard * TrainingSimulator.ADAM_BYTES_PER_PARAMETER
+            double optimizerSeconds = shard * ADAM_BYTES_PER_PARAMETER
                     / device.memory().achievedBandwidthBytesPerSecond() / spec.computeEfficiency();
-            List<Device> sendRanks = computeGroup;
             boolean split = spec.scatterGather() || p.sequenceParallel();
             double sendBytes = pass.boundaryBytes() / (split ? p.tp() : 1);
-            double hostAdam = shard * TrainingSimulator.ADAM_BYTES_PER_PARAMETER * jobDevicesPerSimulatedDevice(cluster, p,
-                    computeGroup);
-            PipelineSchedule sched = schedule;
-            stages.add(new StepPlan.Stage(s, device.name(), stageLayers[s], sched.order(s, p.pp(), m, v),
-                    List.copyOf(computeGroup), List.copyOf(tensorGroups), List.copyOf(contextGroups), List.copyOf(dataGroups),
-                    List.copyOf(sendRanks), fwd, bwd, rec, fwdTp, bwdTp, recTp, pass.tpCollectiveBytes(), ctx, sendBytes,
-                    params, grads, buckets, optimizerSeconds, shard * a, shard * a, hostAdam));
+            Device firstDevice = computeGroup.get(0);
+            double scale = hostScale[firstDevice.nodeIndex()];
+            double hostAdam = shard * ADAM_BYTES_PER_PARAMETER * scale;
+            double hostAdamCap = Double.POSITIVE_INFINITY;
+            var node = cluster.nodes().get(firstDevice.nodeIndex()).profile();
+            if (node.cpu() != null) {
+                // the CPUs' FP32 rate, shared by the node's simulated devices, caps the rate Adam streams host memory
+                double cpuParametersPerSecond = node.cpu().peakFlopsPerSecond(io.xpusim.units.Precision.FP32) * node.cpuCount()
+                        / ADAM_FLOPS_PER_PARAMETER / simulatedOnNode(cluster, p, firstDevice.nodeIndex());
+                hostAdamCap = cpuParametersPerSecond * ADAM_BYTES_PER_PARAMETER;
+            }
+            stages.add(new StepPlan.Stage(s, stageLayers[s], schedule.order(s, p.pp(), m, v), List.copyOf(computeGroup),
+                    List.copyOf(tensorGroups), List.copyOf(contextGroups), List.copyOf(dataGroups), fwd, bwd, rec, fwdTp,
+                    bwdTp, recTp, pass.tpCollectiveBytes(), ctx, sendBytes, params, grads, buckets, optimizerSeconds,
+                    shard * gradientBytes, shard * a, hostAdam, hostAdamCap));
         }
         return new StepPlan(List.copyOf(stages), v, spec.zeroStage() == 3);
     }
 
+    /** Bytes one parameter's Adam update reads and writes: fp32 master, two moments and the gradient in; master
+     * and moments out, and the 16-bit weight (4+4+4+2 + 4+4+4+2). */
+    static final double ADAM_BYTES_PER_PARAMETER = 28;
+    /** FP32 operations of one parameter's Adam update (moments, bias correction, square root, division, update). */
+    static final double ADAM_FLOPS_PER_PARAMETER = 12;
+
+    /** Devices of the simulated replica (every stage) on node {@code node}. */
+    private static int simulatedOnNode(Cluster cluster, ParallelPlan p, int node) {
+        int n = 0;
+        for (int s = 0; s < p.pp(); s++) {
+            for (int c = 0; c < p.cp(); c++) {
+                for (int r = 0; r < p.tp(); r++) {
+                    if (cluster.devices().get(p.rank(s, 0, c, r)).nodeIndex() == node) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
     /**
-     * Host memory is shared by every device of a node, but only one replica is simulated: scale each simulated
-     * device's host work by (job devices on its node) / (simulated devices on its node).
+     * Host memory is shared by every device of a node, but only one replica is simulated: per node, the job's
+     * devices on it over the simulated devices on it (all stages), by which each simulated device's host work
+     * is scaled.
      */
-    private static double jobDevicesPerSimulatedDevice(Cluster cluster, ParallelPlan p, List<Device> simulated) {
-        Device d = simulated.get(0);
-        long onNodeSimulated = simulated.stream().filter(x -> x.nodeIndex() == d.nodeIndex()).count();
-        long onNode = cluster.nodes().get(d.nodeIndex()).devices().size();
-        return Math.max(1.0, (double) Math.min(onNode, p.devices()) / onNodeSimulated);
+    private static double[] hostWorkScale(Cluster cluster, ParallelPlan p) {
+        double[] scale = new double[cluster.nodes().size()];
+        for (int node = 0; node < scale.length; node++) {
+            int simulated = simulatedOnNode(cluster, p, node);
+            scale[node] = simulated == 0 ? 1 : (double) cluster.nodes().get(node).devices().size() / simulated;
+        }
+        return scale;
     }
 
     /** Peak memory of each stage's most loaded device, given the schedule's in-flight activations. */
@@ -245,7 +327,7 @@ public final class StepPlanner {
                     s == p.pp() - 1);
             out.add(TrainingMemory.stage(model, p, s, share, spec.microBatch(), spec.sequenceLength(), spec.recompute(),
                     spec.attention(), spec.zeroStage(), spec.optimizerOffload(), schedule.peakInFlight(s, p.pp(), m, v),
-                    d.profile().name(), d.profile().memory().capacityBytes()));
+                    d.profile().name(), d.profile().memory().capacityBytes(), spec.gradientPrecision().bytesPerElement()));
         }
         return out;
     }

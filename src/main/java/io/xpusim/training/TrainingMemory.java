@@ -86,8 +86,17 @@ public final class TrainingMemory {
                                     int sequenceLength, Recompute recompute, AttentionKernel attention, int zeroStage,
                                     OffloadTarget optimizerOffload, int inFlightChunks, String deviceName,
                                     double capacityBytes) {
+        return stage(model, plan, stage, share, microBatch, sequenceLength, recompute, attention, zeroStage,
+                optimizerOffload, inFlightChunks, deviceName, capacityBytes, GRADIENT_BYTES_PER_PARAMETER);
+    }
+
+    /** As above, with gradients accumulated in a precision of {@code gradientBytesPerParameter} bytes. */
+    public static StageMemory stage(ModelSpec model, ParallelPlan plan, int stage, StageShare share, int microBatch,
+                                    int sequenceLength, Recompute recompute, AttentionKernel attention, int zeroStage,
+                                    OffloadTarget optimizerOffload, int inFlightChunks, String deviceName,
+                                    double capacityBytes, double gradientBytesPerParameter) {
         ModelStateBytes states = modelStates(parametersOnStage(model, plan, share), zeroStage, zeroShardingRanks(plan),
-                optimizerOffload);
+                optimizerOffload, gradientBytesPerParameter);
         double activations = stageActivationBytes(model, plan, share, microBatch, sequenceLength, recompute,
                 attention, inFlightChunks);
         return new StageMemory(stage, deviceName, states.weightsBytes(), states.gradientsBytes(),
@@ -133,12 +142,18 @@ public final class TrainingMemory {
      * Weights, gradients and optimizer states of {@code parameters} on one device (ZeRO, Rajbhandari et al. 2020,
      * §5 and Figure 1): stage 1 partitions the optimizer states over the {@code shardingRanks} replicas, stage 2
      * also the gradients, stage 3 also the weights. An optimizer offloaded to CPU or NVMe (ZeRO-Offload,
-     * ZeRO-Infinity) leaves no optimizer states on the device, and no gradient partition either: ZeRO-Offload
-     * (Ren et al. 2021, §4.1) moves each fp16 gradient bucket to host memory as the backward pass produces it,
-     * so only the in-flight buckets stay (not counted here) and the device holds the fp16 weights and activations.
+     * ZeRO-Infinity) leaves no optimizer states on the device, and with ZeRO-2/3 no gradient partition either:
+     * ZeRO-Offload (Ren et al. 2021, §4.1) moves each gradient bucket to host memory as the backward pass
+     * produces it, so only the in-flight buckets stay (not counted here).
      */
     public static ModelStateBytes modelStates(double parameters, int zeroStage, int shardingRanks,
                                               OffloadTarget optimizerOffload) {
+        return modelStates(parameters, zeroStage, shardingRanks, optimizerOffload, GRADIENT_BYTES_PER_PARAMETER);
+    }
+
+    /** As above, with gradients of {@code gradientBytesPerParameter} bytes (4 when accumulated in fp32). */
+    public static ModelStateBytes modelStates(double parameters, int zeroStage, int shardingRanks,
+                                              OffloadTarget optimizerOffload, double gradientBytesPerParameter) {
         if (zeroStage < 0 || zeroStage > 3) {
             throw new IllegalArgumentException("zero stage must be 0, 1, 2 or 3; got " + zeroStage);
         }
@@ -146,8 +161,10 @@ public final class TrainingMemory {
             throw new IllegalArgumentException("ZeRO shards over at least one rank; got " + shardingRanks);
         }
         double weights = WEIGHT_BYTES_PER_PARAMETER * parameters / (zeroStage >= 3 ? shardingRanks : 1);
-        double gradients = optimizerOffload != OffloadTarget.NONE ? 0
-                : GRADIENT_BYTES_PER_PARAMETER * parameters / (zeroStage >= 2 ? shardingRanks : 1);
+        // with ZeRO-2/3 an offloaded gradient partition streams to the host as it is produced; with ZeRO-0/1 the
+        // gradients accumulate on the device over the micro-batches first
+        double gradients = optimizerOffload != OffloadTarget.NONE && zeroStage >= 2 ? 0
+                : gradientBytesPerParameter * parameters / (zeroStage >= 2 ? shardingRanks : 1);
         double optimizer = optimizerOffload != OffloadTarget.NONE ? 0
                 : OPTIMIZER_BYTES_PER_PARAMETER * parameters / (zeroStage >= 1 ? shardingRanks : 1);
         return new ModelStateBytes(weights, gradients, optimizer);

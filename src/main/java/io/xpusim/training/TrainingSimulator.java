@@ -8,10 +8,13 @@ import io.xpusim.hardware.Device;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.metrics.PipelineSlice;
 import io.xpusim.metrics.PipelineSlice.SliceKind;
+import io.xpusim.model.Recompute;
 import io.xpusim.resource.Activity;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -29,10 +32,6 @@ import java.util.List;
  * distributed optimizer, parameters are all-gathered. The step ends when every stage has finished.
  */
 public final class TrainingSimulator {
-    /** Bytes one parameter's Adam update reads and writes on the device: fp32 master, two moments, 16-bit
-     * gradient in; master and moments out, 16-bit weight out (4+4+4+2 + 4+4+4+2). */
-    static final double ADAM_BYTES_PER_PARAMETER = 28;
-
     private final Simulation sim;
     private final FairShareSolver solver;
     private final CollectiveEngine collectives;
@@ -69,9 +68,14 @@ public final class TrainingSimulator {
         }
     }
 
-    /** Every recorded slice, all steps. */
+    /** The slices of the last (or current) step. */
     public List<PipelineSlice> slices() {
         return slices;
+    }
+
+    /** When the last (or current) step started, in seconds. */
+    public double lastStepStartSeconds() {
+        return stepStart / 1e12;
     }
 
     /** Simulated duration of each finished step. */
@@ -87,15 +91,16 @@ public final class TrainingSimulator {
 
     private void startStep() {
         stepStart = sim.now();
+        slices.clear(); // only the last step is reported; earlier ones would only grow the heap
         stagesFinished = 0;
         for (boolean[] row : forwardArrived) {
-            java.util.Arrays.fill(row, false);
+            Arrays.fill(row, false);
         }
         for (boolean[] row : backwardArrived) {
-            java.util.Arrays.fill(row, false);
+            Arrays.fill(row, false);
         }
         for (int[] row : backwardsDone) {
-            java.util.Arrays.fill(row, 0);
+            Arrays.fill(row, 0);
         }
         for (StageRun s : stages) {
             s.reset();
@@ -152,7 +157,7 @@ public final class TrainingSimulator {
         private boolean optimizerStarted;
         private int pendingReductions;
         private boolean reducing;
-        private final java.util.ArrayDeque<Double> queuedReductions = new java.util.ArrayDeque<>();
+        private final ArrayDeque<Double> queuedReductions = new ArrayDeque<>();
         private boolean[] gathered;
         private boolean[] gatherStarted;
 
@@ -172,7 +177,7 @@ public final class TrainingSimulator {
             gathered = new boolean[st.order().size()];
             gatherStarted = new boolean[st.order().size()];
             if (!plan.zero3()) {
-                java.util.Arrays.fill(gathered, true);
+                Arrays.fill(gathered, true);
             }
         }
 
@@ -208,41 +213,53 @@ public final class TrainingSimulator {
             int c = task.chunk();
             int mb = task.microBatch();
             if (forward) {
-                computeThenComm(SliceKind.FORWARD, mb, c, st.forwardSeconds()[c], 1, () -> finishTask(task, block));
+                computeThenComm(SliceKind.FORWARD, mb, c, st.forwardSeconds()[c], 1, false, () -> finishTask(task, block));
                 return;
             }
+            // ZeRO-2/3 reduce-scatter every micro-batch's gradients (their partitions cannot accumulate them);
+            // otherwise the chunk's gradients are final after its last micro-batch. With overlap the backward
+            // reduces bucket by bucket as it goes; without, ZeRO-2/3 reduce right after each backward and the
+            // rest once the stage has flushed (finishTask).
+            boolean perMicroBatch = spec.zeroStage() >= 2;
             boolean lastBackward = backwardsDone[index][c] == spec.microBatchesPerReplica() - 1;
-            int pieces = lastBackward && spec.overlapDpGrad() && !plan.zero3() ? st.bucketsPerChunk()[c] : 1;
+            boolean reduceDuring = perMicroBatch || lastBackward && spec.overlapDpGrad();
+            int pieces = reduceDuring && spec.overlapDpGrad() ? st.bucketsPerChunk()[c] : 1;
             Runnable backward = () -> computeThenComm(SliceKind.BACKWARD, mb, c, st.backwardSeconds()[c], pieces,
-                    () -> finishTask(task, block));
+                    reduceDuring, () -> finishTask(task, block));
             if (st.recomputeSeconds()[c] > 0) {
-                computeThenComm(SliceKind.RECOMPUTE, mb, c, st.recomputeSeconds()[c], 1, backward);
+                computeThenComm(SliceKind.RECOMPUTE, mb, c, st.recomputeSeconds()[c], 1, false, backward);
             } else {
                 backward.run();
             }
         }
 
         /**
-         * Runs {@code seconds} of computation on the stage's devices with the chunk's tensor-parallel (and
-         * context-parallel) collectives after it, or alongside it when overlapped. With {@code pieces} > 1 the
-         * computation is split and a gradient bucket is reduced after each piece (overlapped DP reduction).
+         * Runs {@code seconds} of computation on the stage's devices with the chunk's tensor-parallel collectives
+         * after it, or alongside it when overlapped, and its context-parallel K/V exchange alongside it (ring
+         * attention overlaps it with attention). The computation runs in {@code pieces}; with {@code reduce}
+         * a gradient bucket (1/pieces of the chunk's) is reduced after each.
          */
-        private void computeThenComm(SliceKind kind, int mb, int chunk, double seconds, int pieces, Runnable then) {
+        private void computeThenComm(SliceKind kind, int mb, int chunk, double seconds, int pieces, boolean reduce,
+                                     Runnable then) {
             long start = sim.now();
             boolean overlap = spec.overlapTpComm();
+            boolean context = spec.plan().cp() > 1 && (kind != SliceKind.RECOMPUTE || spec.recompute() == Recompute.FULL);
             int tpCount = kind == SliceKind.RECOMPUTE ? st.recomputeTpCollectivesPerChunk()[chunk]
                     : kind == SliceKind.FORWARD ? st.forwardTpCollectivesPerChunk()[chunk] : st.backwardTpCollectivesPerChunk()[chunk];
-            Join join = new Join(overlap ? 2 : 1, then);
+            Join join = new Join((overlap ? 2 : 1) + (context ? 1 : 0), then);
+            if (context) {
+                contextComm(kind, mb, chunk, join::arrive);
+            }
             Runnable comm = () -> {
                 long commStart = sim.now();
-                tensorAndContextComm(kind, chunk, tpCount, () -> {
+                tensorComm(tpCount, () -> {
                     if (sim.now() > commStart) {
                         mark(SliceKind.TP_COMM, mb, chunk, commStart);
                     }
                     join.arrive();
                 });
             };
-            computePieces(seconds, pieces, chunk, 0, () -> {
+            computePieces(seconds, pieces, reduce, chunk, 0, () -> {
                 mark(kind, mb, chunk, start);
                 if (overlap) {
                     join.arrive();
@@ -255,30 +272,41 @@ public final class TrainingSimulator {
             }
         }
 
-        private void computePieces(double seconds, int pieces, int chunk, int piece, Runnable done) {
+        private void computePieces(double seconds, int pieces, boolean reduce, int chunk, int piece, Runnable done) {
             solver.start(new Activity("stage" + index + " compute", seconds / pieces, compute, Double.POSITIVE_INFINITY, a -> {
-                if (pieces > 1) {
+                if (reduce) {
                     reduceGradients(st.chunkGradientBytes()[chunk] / pieces);
                 }
                 if (piece + 1 < pieces) {
-                    computePieces(seconds, pieces, chunk, piece + 1, done);
+                    computePieces(seconds, pieces, reduce, chunk, piece + 1, done);
                 } else {
                     done.run();
                 }
             }));
         }
 
-        private void tensorAndContextComm(SliceKind kind, int chunk, int tpCount, Runnable done) {
-            List<List<Device>> tpGroups = st.tensorGroups();
-            List<List<Device>> cpGroups = spec.plan().cp() > 1 && kind != SliceKind.RECOMPUTE ? st.contextGroups() : List.of();
-            Join join = new Join(tpGroups.size() + cpGroups.size(), done);
-            for (List<Device> g : tpGroups) {
-                collectives.allReduce(g, st.tpBytes(), tpCount, join::arrive);
+        private void tensorComm(int count, Runnable done) {
+            List<List<Device>> groups = st.tensorGroups();
+            Join join = new Join(groups.size(), done);
+            for (List<Device> g : groups) {
+                collectives.allReduce(g, st.tpBytes(), count, join::arrive);
             }
-            // ring attention: K and V circulate around the context group (and their gradients on the way back)
-            for (List<Device> g : cpGroups) {
-                collectives.run(kind == SliceKind.BACKWARD ? CollectiveOp.REDUCE_SCATTER : CollectiveOp.ALL_GATHER, g,
-                        st.contextBytesPerChunk()[chunk], CollectiveAlgorithm.RING, join::arrive);
+        }
+
+        /**
+         * Ring attention: each rank's K and V circulate around the context group (all-gather); backward
+         * circulates them again and sends dK, dV back (twice the bytes, a reduce-scatter's worth each).
+         */
+        private void contextComm(SliceKind kind, int mb, int chunk, Runnable done) {
+            long start = sim.now();
+            List<List<Device>> groups = st.contextGroups();
+            double bytes = st.contextBytesPerChunk()[chunk] * (kind == SliceKind.BACKWARD ? 2 : 1);
+            Join join = new Join(groups.size(), () -> {
+                mark(SliceKind.CP_COMM, mb, chunk, start);
+                done.run();
+            });
+            for (List<Device> g : groups) {
+                collectives.run(CollectiveOp.ALL_GATHER, g, bytes, CollectiveAlgorithm.RING, join::arrive);
             }
         }
 
@@ -294,17 +322,10 @@ public final class TrainingSimulator {
                 if (block > 0) {
                     send(mb, block - 1, false);
                 }
-                int c = task.chunk();
-                backwardsDone[index][c]++;
-                if (plan.zero3()) {
-                    reduceGradients(st.chunkGradientBytes()[c]);
-                } else if (backwardsDone[index][c] == spec.microBatchesPerReplica() && spec.overlapDpGrad()
-                        && st.bucketsPerChunk()[c] <= 1) {
-                    reduceGradients(st.chunkGradientBytes()[c]);
-                }
+                backwardsDone[index][task.chunk()]++;
             }
-            if (next == st.order().size() && !spec.overlapDpGrad() && !plan.zero3()) {
-                reduceGradients(st.gradientBytes());
+            if (next == st.order().size() && !spec.overlapDpGrad() && spec.zeroStage() < 2) {
+                reduceGradients(st.gradientBytes()); // after the pipeline flush, as Megatron-LM 2021 did
             }
             tryStart();
             maybeStep();
@@ -322,8 +343,8 @@ public final class TrainingSimulator {
                 return;
             }
             long start = sim.now();
-            List<Device> from = st.sendRanks();
-            List<Device> to = dest.st.sendRanks();
+            List<Device> from = st.computeGroup();
+            List<Device> to = dest.st.computeGroup();
             Join join = new Join(from.size(), () -> {
                 dest.mark(SliceKind.PP_SEND, mb, plan.chunkOf(toBlock), start);
                 arrived.run();
@@ -342,6 +363,9 @@ public final class TrainingSimulator {
          * Reductions run one after another, as NCCL runs a communicator's collectives in order on its stream.
          */
         private void reduceGradients(double bytes) {
+            if (st.dataGroups().get(0).size() == 1 && !streamsToHost()) {
+                return; // nothing to reduce with, nothing to copy
+            }
             pendingReductions++;
             queuedReductions.addLast(bytes);
             if (!reducing) {
@@ -359,15 +383,47 @@ public final class TrainingSimulator {
             long start = sim.now();
             CollectiveOp op = spec.zeroStage() == 0 ? CollectiveOp.ALL_REDUCE : CollectiveOp.REDUCE_SCATTER;
             dataParallel(op, bytes, () -> {
-                mark(SliceKind.DP_COMM, -1, -1, start);
-                pendingReductions--;
-                nextReduction();
-                maybeStep();
+                if (sim.now() > start) {
+                    mark(SliceKind.DP_COMM, -1, -1, start);
+                }
+                Runnable reduced = () -> {
+                    pendingReductions--;
+                    nextReduction();
+                    maybeStep();
+                };
+                if (streamsToHost()) {
+                    copyToHost(bytes / st.dataGroups().get(0).size(), reduced);
+                } else {
+                    reduced.run();
+                }
             });
+        }
+
+        /** ZeRO-Offload with ZeRO-2/3: each reduced gradient partition goes to host memory as it is produced. */
+        private boolean streamsToHost() {
+            return spec.optimizerOffload() != OffloadTarget.NONE && spec.zeroStage() >= 2;
+        }
+
+        /** Copies {@code bytes} from every device of the stage to host memory over its host link. */
+        private void copyToHost(double bytes, Runnable done) {
+            long start = sim.now();
+            List<Device> devices = st.computeGroup();
+            Join join = new Join(devices.size(), () -> {
+                mark(SliceKind.OFFLOAD, -1, -1, start);
+                done.run();
+            });
+            for (Device d : devices) {
+                solver.start(new Activity("d2h", bytes, cluster.hostPath(d, true).toArray(Resource[]::new),
+                        Double.POSITIVE_INFINITY, a -> join.arrive()));
+            }
         }
 
         private void dataParallel(CollectiveOp op, double bytes, Runnable done) {
             List<List<Device>> groups = st.dataGroups();
+            if (groups.get(0).size() == 1) {
+                done.run();
+                return;
+            }
             Join join = new Join(groups.size(), done);
             for (List<Device> g : groups) {
                 collectives.run(op, g, bytes, CollectiveAlgorithm.AUTO, join::arrive);
@@ -397,39 +453,51 @@ public final class TrainingSimulator {
         private void gatherParameters() {
             long start = sim.now();
             dataParallel(CollectiveOp.ALL_GATHER, st.parameterBytes(), () -> {
-                mark(SliceKind.DP_COMM, -1, -1, start);
+                if (sim.now() > start) {
+                    mark(SliceKind.DP_COMM, -1, -1, start);
+                }
                 stageFinished();
             });
         }
 
         /**
-         * ZeRO-Offload: gradient shards to host memory over each device's host link, Adam on the host (bound
-         * by host-memory bandwidth, shared by every device of the node in the job), updated 16-bit parameters back.
+         * ZeRO-Offload: gradient partitions to host memory (unless already streamed there during the backward),
+         * Adam on the host — bound by host-memory bandwidth, which every device of the node in the job shares,
+         * and by the CPUs' FP32 rate — then the updated 16-bit parameters back over each host link.
          */
         private void hostOptimizer(Runnable finish) {
+            Runnable adamThenBack = () -> hostAdam(() -> copyFromHost(st.offloadParameterBytes(), finish));
+            if (streamsToHost()) {
+                adamThenBack.run();
+            } else {
+                copyToHost(st.offloadGradientBytes(), adamThenBack);
+            }
+        }
+
+        private void hostAdam(Runnable done) {
             long start = sim.now();
             List<Device> devices = st.computeGroup();
-            Join back = new Join(devices.size(), () -> {
-                mark(SliceKind.OFFLOAD, -1, -1, start);
-                finish.run();
-            });
-            Join adamDone = new Join(devices.size(), () -> {
-                for (Device d : devices) {
-                    solver.start(new Activity("h2d", st.offloadParameterBytes(), cluster.hostPath(d, false)
-                            .toArray(Resource[]::new), Double.POSITIVE_INFINITY, a -> back.arrive()));
-                }
+            Join join = new Join(devices.size(), () -> {
+                mark(SliceKind.OPTIMIZER, -1, -1, start);
+                done.run();
             });
             for (Device d : devices) {
-                List<Resource> up = cluster.hostPath(d, true);
-                solver.start(new Activity("d2h", st.offloadGradientBytes(), up.toArray(Resource[]::new),
-                        Double.POSITIVE_INFINITY, a -> {
-                            long adamStart = sim.now();
-                            solver.start(new Activity("host adam", st.hostAdamBytes(), new Resource[] {up.get(1)},
-                                    Double.POSITIVE_INFINITY, b -> {
-                                        mark(SliceKind.OPTIMIZER, -1, -1, adamStart);
-                                        adamDone.arrive();
-                                    }));
-                        }));
+                Resource hostMemory = cluster.nodes().get(d.nodeIndex()).hostMemory();
+                solver.start(new Activity("host adam", st.hostAdamBytes(), new Resource[] {hostMemory},
+                        st.hostAdamCapBytesPerSecond(), a -> join.arrive()));
+            }
+        }
+
+        private void copyFromHost(double bytes, Runnable done) {
+            long start = sim.now();
+            List<Device> devices = st.computeGroup();
+            Join join = new Join(devices.size(), () -> {
+                mark(SliceKind.OFFLOAD, -1, -1, start);
+                done.run();
+            });
+            for (Device d : devices) {
+                solver.start(new Activity("h2d", bytes, cluster.hostPath(d, false).toArray(Resource[]::new),
+                        Double.POSITIVE_INFINITY, a -> join.arrive()));
             }
         }
     }

@@ -229,6 +229,8 @@ class TrainingMemoryTest {
         assertEquals(2e9, offloaded.weightsBytes(), 0);
         assertEquals(0, offloaded.gradientsBytes(), 0); // streamed to the host bucket by bucket
         assertEquals(0, offloaded.optimizerBytes(), 0);
+        // ZeRO-1 with offload still accumulates the whole gradient on the device, here in fp32
+        assertEquals(4e9, TrainingMemory.modelStates(1e9, 1, 8, OffloadTarget.CPU, 4).gradientsBytes(), 0);
         assertEquals(0, TrainingMemory.modelStates(1e9, 0, 8, OffloadTarget.NVME).optimizerBytes(), 0);
     }
 

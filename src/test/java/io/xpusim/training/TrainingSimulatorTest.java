@@ -170,4 +170,52 @@ class TrainingSimulatorTest {
         assertTrue(exposedOverlapped < 0.5 * exposedSerial, exposedOverlapped + " vs " + exposedSerial);
         assertEquals(step(serial) - exposedSerial + exposedOverlapped, step(overlapped), 0.05 * step(serial));
     }
+
+    @Test
+    void zero2ReducesEveryMicroBatchZero1OnlyOnce() throws IOException {
+        String cluster = "nodes: [ { template: dgx-a100, count: 2 } ]\nscale-out: { topology: fat-tree, nic: ib-hdr200 }";
+        String plan = """
+                global-batch: 64
+                micro-batch: 1
+                sequence-length: 2048
+                parallelism: { dp: 16, tp: 1, pp: 1 }
+                zero: %d
+                overlap: { dp-grad: false }
+                """;
+        double dp1 = 0;
+        double dp2 = 0;
+        for (var s : run(cluster, plan.formatted(1)).training().lastStepSlices()) {
+            dp1 += s.kind() == io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM ? s.seconds() : 0;
+        }
+        for (var s : run(cluster, plan.formatted(2)).training().lastStepSlices()) {
+            dp2 += s.kind() == io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM ? s.seconds() : 0;
+        }
+        // 4 micro-batches: ZeRO-2 reduce-scatters 4 times what ZeRO-1 reduce-scatters once (plus its all-gather)
+        assertTrue(dp2 > 1.5 * dp1, "zero 2 " + dp2 + " s of reduction vs zero 1 " + dp1 + " s");
+    }
+
+    @Test
+    void hostAdamWorkDependsOnTheParametersNotOnHowTheNodeIsSplit() throws IOException {
+        String cluster = "nodes: [ { template: dgx-a100, count: 1 } ]";
+        String plan = """
+                global-batch: 8
+                micro-batch: 1
+                sequence-length: 2048
+                parallelism: { dp: 1, tp: %d, pp: %d }
+                zero: 1
+                offload: { optimizer: cpu }
+                """;
+        double whole = 0;
+        double split = 0;
+        for (var s : run(cluster, plan.formatted(8, 1)).training().stageTimes()) {
+            whole = Math.max(whole, s.optimizerSeconds());
+        }
+        for (var s : run(cluster, plan.formatted(4, 2)).training().stageTimes()) {
+            split = Math.max(split, s.optimizerSeconds());
+        }
+        // every parameter lives on exactly one GPU either way, so the node's host memory does the same Adam work;
+        // split over two stages the halves start at different times and overlap only partly, so allow 25%
+        // (counting each stage's host work for the whole node, as a bug once did, doubles it)
+        assertEquals(whole, split, 0.25 * whole, "tp8·pp1 " + whole + " s vs tp4·pp2 " + split + " s");
+    }
 }
