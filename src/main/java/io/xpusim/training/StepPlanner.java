@@ -22,7 +22,7 @@ import java.util.Locale;
  */
 public final class StepPlanner {
     /** Overlapped reduction splits a chunk's last backward into at most this many buckets (events stay bounded). */
-    static final int MAX_BUCKETS_PER_CHUNK = 16;
+    static final int MAX_BUCKETS_PER_CHUNK = 64;
 
     private StepPlanner() {
     }

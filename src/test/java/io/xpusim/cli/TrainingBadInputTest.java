@@ -47,7 +47,7 @@ class TrainingBadInputTest {
         "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 4, tp: 4, pp: 2 }                  | but the cluster has 16       | 13",
         "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 1, tp: 16, pp: 1 }                 | does not divide the 8 KV     | 13",
         "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 2, tp: 8, pp: 1, ep: 2 }           | needs a mixture-of-experts   | 13",
-        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 16, tp: 1, pp: 1, virtual-stages: 3 } | do not split evenly        | 13",
+        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 8, tp: 1, pp: 2, virtual-stages: 3 }  | do not split evenly        | 13",
         "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 2, tp: 4, pp: 2, virtual-stages: 2 } | no virtual stages          | 14",
         "global-batch: 16                          | global-batch: 15                                      | not a multiple of dp         | 10",
         "zero: 1                                   | zero: 2                                               | pipeline parallelism         | 15",
