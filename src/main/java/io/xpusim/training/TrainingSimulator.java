@@ -127,6 +127,14 @@ public final class TrainingSimulator {
         slices.add(new PipelineSlice(stage, kind, microBatch, chunk, startPicos / 1e12, sim.now() / 1e12));
     }
 
+    /** When a computation reduces gradients: not at all, after each of its pieces (overlapped), or once at its end. */
+    private enum Reduce {
+        NONE, EACH_PIECE, AT_END
+    }
+
+    /** ZeRO-3 gathers a task's parameters in at most this many units (layers or groups of layers). */
+    static final int MAX_GATHER_UNITS = 32;
+
     /** Calls {@code done} after {@link #arrive()} has been called {@code parties} times. */
     private static final class Join {
         private int remaining;
@@ -158,13 +166,19 @@ public final class TrainingSimulator {
         private int pendingReductions;
         private boolean reducing;
         private final ArrayDeque<Double> queuedReductions = new ArrayDeque<>();
+        /** ZeRO-3: parameters gathered per unit (a few layers of a task's chunk), task-major. */
+        private final int unitsPerTask;
         private boolean[] gathered;
         private boolean[] gatherStarted;
+        /** A compute piece waiting for its unit's parameters, and which unit. */
+        private Runnable waitingPiece;
+        private int waitingUnit = -1;
 
         StageRun(StepPlan.Stage st) {
             this.st = st;
             this.index = st.index();
             this.compute = st.computeGroup().stream().map(Device::compute).toArray(Resource[]::new);
+            this.unitsPerTask = plan.zero3() ? Math.max(1, Math.min(MAX_GATHER_UNITS, st.layers() / plan.virtualStages())) : 1;
         }
 
         void reset() {
@@ -174,25 +188,37 @@ public final class TrainingSimulator {
             pendingReductions = 0;
             reducing = false;
             queuedReductions.clear();
-            gathered = new boolean[st.order().size()];
-            gatherStarted = new boolean[st.order().size()];
+            gathered = new boolean[st.order().size() * unitsPerTask];
+            gatherStarted = new boolean[gathered.length];
+            waitingPiece = null;
+            waitingUnit = -1;
             if (!plan.zero3()) {
                 Arrays.fill(gathered, true);
             }
         }
 
-        /** ZeRO-3: all-gather the parameters of task {@code k}'s chunk ahead of time (one task of look-ahead). */
-        void prefetchGather(int k) {
-            if (!plan.zero3() || k >= gathered.length || gatherStarted[k]) {
+        /**
+         * ZeRO-3 (FSDP): all-gather unit {@code u}'s parameters (1/units of a task's chunk, a few layers) while the
+         * previous unit computes — one unit of look-ahead, as FSDP prefetches the next layer.
+         */
+        void prefetchGather(int u) {
+            if (!plan.zero3() || u >= gathered.length || gatherStarted[u]) {
                 return;
             }
-            gatherStarted[k] = true;
+            gatherStarted[u] = true;
             long start = sim.now();
-            int chunk = st.order().get(k).chunk();
-            dataParallel(CollectiveOp.ALL_GATHER, st.chunkParameterBytes()[chunk], () -> {
-                mark(SliceKind.ZERO_GATHER, -1, chunk, start);
-                gathered[k] = true;
-                tryStart();
+            int chunk = st.order().get(u / unitsPerTask).chunk();
+            dataParallel(CollectiveOp.ALL_GATHER, st.chunkParameterBytes()[chunk] / unitsPerTask, () -> {
+                if (sim.now() > start) {
+                    mark(SliceKind.ZERO_GATHER, -1, chunk, start);
+                }
+                gathered[u] = true;
+                if (waitingUnit == u) {
+                    Runnable piece = waitingPiece;
+                    waitingPiece = null;
+                    waitingUnit = -1;
+                    piece.run();
+                }
             });
         }
 
@@ -205,15 +231,15 @@ public final class TrainingSimulator {
             boolean forward = task.pass() == Pass.FORWARD;
             boolean ready = forward ? block == 0 || forwardArrived[task.microBatch()][block]
                     : block == plan.blocks() - 1 || backwardArrived[task.microBatch()][block];
-            if (!ready || !gathered[next]) {
+            if (!ready) {
                 return;
             }
             busy = true;
-            prefetchGather(next + 1);
             int c = task.chunk();
             int mb = task.microBatch();
             if (forward) {
-                computeThenComm(SliceKind.FORWARD, mb, c, st.forwardSeconds()[c], 1, false, () -> finishTask(task, block));
+                computeThenComm(SliceKind.FORWARD, mb, c, st.forwardSeconds()[c], plan.zero3() ? unitsPerTask : 1,
+                        Reduce.NONE, () -> finishTask(task, block));
                 return;
             }
             // ZeRO-2/3 reduce-scatter every micro-batch's gradients (their partitions cannot accumulate them);
@@ -223,11 +249,13 @@ public final class TrainingSimulator {
             boolean perMicroBatch = spec.zeroStage() >= 2;
             boolean lastBackward = backwardsDone[index][c] == spec.microBatchesPerReplica() - 1;
             boolean reduceDuring = perMicroBatch || lastBackward && spec.overlapDpGrad();
-            int pieces = reduceDuring && spec.overlapDpGrad() ? st.bucketsPerChunk()[c] : 1;
+            int pieces = plan.zero3() ? unitsPerTask : reduceDuring && spec.overlapDpGrad() ? st.bucketsPerChunk()[c] : 1;
+            Reduce reduce = !reduceDuring ? Reduce.NONE : spec.overlapDpGrad() ? Reduce.EACH_PIECE : Reduce.AT_END;
             Runnable backward = () -> computeThenComm(SliceKind.BACKWARD, mb, c, st.backwardSeconds()[c], pieces,
-                    reduceDuring, () -> finishTask(task, block));
+                    reduce, () -> finishTask(task, block));
             if (st.recomputeSeconds()[c] > 0) {
-                computeThenComm(SliceKind.RECOMPUTE, mb, c, st.recomputeSeconds()[c], 1, false, backward);
+                computeThenComm(SliceKind.RECOMPUTE, mb, c, st.recomputeSeconds()[c], plan.zero3() ? unitsPerTask : 1,
+                        Reduce.NONE, backward);
             } else {
                 backward.run();
             }
@@ -236,10 +264,10 @@ public final class TrainingSimulator {
         /**
          * Runs {@code seconds} of computation on the stage's devices with the chunk's tensor-parallel collectives
          * after it, or alongside it when overlapped, and its context-parallel K/V exchange alongside it (ring
-         * attention overlaps it with attention). The computation runs in {@code pieces}; with {@code reduce}
-         * a gradient bucket (1/pieces of the chunk's) is reduced after each.
+         * attention overlaps it with attention). The computation runs in {@code pieces}, each waiting for its
+         * parameters under ZeRO-3; gradients are reduced as {@code reduce} says.
          */
-        private void computeThenComm(SliceKind kind, int mb, int chunk, double seconds, int pieces, boolean reduce,
+        private void computeThenComm(SliceKind kind, int mb, int chunk, double seconds, int pieces, Reduce reduce,
                                      Runnable then) {
             long start = sim.now();
             boolean overlap = spec.overlapTpComm();
@@ -259,8 +287,9 @@ public final class TrainingSimulator {
                     join.arrive();
                 });
             };
-            computePieces(seconds, pieces, reduce, chunk, 0, () -> {
-                mark(kind, mb, chunk, start);
+            long[] segmentStart = {start};
+            computePieces(seconds, pieces, reduce, chunk, next * unitsPerTask, 0, kind, mb, segmentStart, () -> {
+                mark(kind, mb, chunk, segmentStart[0]);
                 if (overlap) {
                     join.arrive();
                 } else {
@@ -272,17 +301,43 @@ public final class TrainingSimulator {
             }
         }
 
-        private void computePieces(double seconds, int pieces, boolean reduce, int chunk, int piece, Runnable done) {
-            solver.start(new Activity("stage" + index + " compute", seconds / pieces, compute, Double.POSITIVE_INFINITY, a -> {
-                if (reduce) {
-                    reduceGradients(st.chunkGradientBytes()[chunk] / pieces);
+        /**
+         * Piece {@code piece} of {@code pieces}; under ZeRO-3 piece i computes with gather unit {@code firstUnit + i}
+         * and waits for it, after starting the next unit's gather.
+         */
+        private void computePieces(double seconds, int pieces, Reduce reduce, int chunk, int firstUnit, int piece,
+                                   SliceKind kind, int mb, long[] segmentStart, Runnable done) {
+            Runnable run = () -> solver.start(new Activity("stage" + index + " compute", seconds / pieces, compute,
+                    Double.POSITIVE_INFINITY, a -> {
+                        if (reduce == Reduce.EACH_PIECE || reduce == Reduce.AT_END && piece + 1 == pieces) {
+                            reduceGradients(st.chunkGradientBytes()[chunk] / (reduce == Reduce.EACH_PIECE ? pieces : 1));
+                        }
+                        if (piece + 1 < pieces) {
+                            computePieces(seconds, pieces, reduce, chunk, firstUnit, piece + 1, kind, mb, segmentStart, done);
+                        } else {
+                            done.run();
+                        }
+                    }));
+            if (!plan.zero3()) {
+                run.run();
+                return;
+            }
+            int unit = firstUnit + piece % unitsPerTask;
+            prefetchGather(unit);
+            prefetchGather(unit + 1);
+            if (gathered[unit]) {
+                run.run();
+            } else {
+                // the computation stalls for its parameters: end its slice here and resume it when they arrive
+                if (sim.now() > segmentStart[0]) {
+                    mark(kind, mb, chunk, segmentStart[0]);
                 }
-                if (piece + 1 < pieces) {
-                    computePieces(seconds, pieces, reduce, chunk, piece + 1, done);
-                } else {
-                    done.run();
-                }
-            }));
+                waitingUnit = unit;
+                waitingPiece = () -> {
+                    segmentStart[0] = sim.now();
+                    run.run();
+                };
+            }
         }
 
         private void tensorComm(int count, Runnable done) {

@@ -218,4 +218,18 @@ class TrainingSimulatorTest {
         // (counting each stage's host work for the whole node, as a bug once did, doubles it)
         assertEquals(whole, split, 0.25 * whole, "tp8·pp1 " + whole + " s vs tp4·pp2 " + split + " s");
     }
+
+    @Test
+    void zero3GathersLayerByLayerAheadOfTheComputation() throws IOException {
+        RunResult r = ScenarioRunner.simulate(ScenarioLoader.load(Path.of("scenarios/training/llama3-8b-single-dgx-h100.yaml"),
+                List.of("outputs.charts=false")), RunLimits.NONE, null);
+        StageTime t = r.training().stageTimes().get(0);
+        long gathers = r.training().lastStepSlices().stream()
+                .filter(x -> x.kind() == io.xpusim.metrics.PipelineSlice.SliceKind.ZERO_GATHER).count();
+        // 4 micro-batches × (forward + backward) × 32 layer units, each gathered once per pass
+        assertEquals(4 * 2 * 32, gathers);
+        // only the first layer's gather (and the last bucket's reduce-scatter) can be exposed: ~1 ms each on NVLink4,
+        // against a step of seconds; gathering whole chunks exposed 40 ms here
+        assertTrue(t.exposedDpCommSeconds() < 0.01 * step(r), "exposed " + t.exposedDpCommSeconds() + " s of " + step(r));
+    }
 }
