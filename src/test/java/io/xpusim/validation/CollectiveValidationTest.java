@@ -50,10 +50,11 @@ class CollectiveValidationTest {
         for (double[] p : dgxc) {
             POINTS.add(new Point("nccl-allreduce-dgx-h100", "NVIDIA dgxc-benchmarking", p[0], p[1], p[0] == 8192 ? "fit" : "held out"));
         }
-        // ml-engineering, AWS P6-B200, torch all_reduce benchmark; NVLink5 reuses NVLink4's curve (no fit)
+        // ml-engineering, AWS P6-B200, torch all_reduce benchmark; NVLink5's curve half-size S½ was fitted to the
+        // 256 MiB point alone (p = 0.9 kept from NVLink4; arithmetic in hardware-profiles/links/nvlink5.yaml)
         double[][] b200one = {{1, 36.06}, {16, 254.96}, {64, 400.60}, {256, 646.11}, {1024, 723.34}, {4096, 740.64}, {16384, 845.67}};
         for (double[] p : b200one) {
-            POINTS.add(new Point("allreduce-p6-b200-1node", "ml-engineering P6-B200 1 node", p[0], p[1], "held out"));
+            POINTS.add(new Point("allreduce-p6-b200-1node", "ml-engineering P6-B200 1 node", p[0], p[1], p[0] == 256 ? "fit" : "held out"));
         }
         // four nodes: EFA's efficiency was derived from the 4 GiB point, its latency from 1 MiB
         double[][] b200four = {{1, 5.37}, {16, 64.43}, {64, 156.74}, {256, 229.09}, {1024, 361.99}, {4096, 377.34}, {16384, 381.80}};
@@ -84,10 +85,15 @@ class CollectiveValidationTest {
     }
 
     private static double worst(String scenario, double minMib, double maxMib) {
+        return worst(scenario, minMib, maxMib, true);
+    }
+
+    /** Largest |error| of the scenario's points in [minMib, maxMib]; fit residuals only if {@code withFit}. */
+    private static double worst(String scenario, double minMib, double maxMib, boolean withFit) {
         double worst = 0;
         for (int i = 0; i < POINTS.size(); i++) {
             Point p = POINTS.get(i);
-            if (p.scenario().equals(scenario) && p.mib() >= minMib && p.mib() <= maxMib) {
+            if (p.scenario().equals(scenario) && p.mib() >= minMib && p.mib() <= maxMib && (withFit || !p.role().equals("fit"))) {
                 worst = Math.max(worst, Math.abs(RESULTS.get(i)[1]));
             }
         }
@@ -101,19 +107,36 @@ class CollectiveValidationTest {
         assertTrue(worst("nccl-allreduce-mi300x", 64, 1e9) <= 0.15, "MI300X " + worst("nccl-allreduce-mi300x", 64, 1e9));
     }
 
+    /** The target on held-out B200 points: one node from 64 MiB (NVLink5 curve), four nodes from 1 GiB. */
     @Test
-    void b200WithinFifteenPercentFromOneGiB() {
-        assertTrue(worst("allreduce-p6-b200-1node", 1024, 1e9) <= 0.15, "1 node " + worst("allreduce-p6-b200-1node", 1024, 1e9));
-        assertTrue(worst("allreduce-p6-b200-4nodes", 1024, 1e9) <= 0.15, "4 nodes " + worst("allreduce-p6-b200-4nodes", 1024, 1e9));
+    void b200HeldOutWithinFifteenPercent() {
+        assertTrue(worst("allreduce-p6-b200-1node", 64, 1e9, false) <= 0.15, "1 node " + worst("allreduce-p6-b200-1node", 64, 1e9, false));
+        assertTrue(worst("allreduce-p6-b200-4nodes", 1024, 1e9, false) <= 0.15, "4 nodes " + worst("allreduce-p6-b200-4nodes", 1024, 1e9, false));
     }
 
     /**
-     * Known gaps, bounded so they cannot grow unseen: B200 at 64–256 MiB is predicted too fast (one node:
-     * NVLink5 borrows NVLink4's curve shape; four nodes: EFA's mid-size protocol loss is not modelled).
+     * One node below 64 MiB (outside the target, held out): the one-point fit leaves the curve too slow there
+     * (−36% at 1 MiB, −17% at 16 MiB, from a torch benchmark with per-call overhead); bounded, not a target.
      */
     @Test
-    void b200MidSizeGapStaysBounded() {
-        assertTrue(worst("allreduce-p6-b200-1node", 64, 256) <= 0.80, "1 node mid-size " + worst("allreduce-p6-b200-1node", 64, 256));
-        assertTrue(worst("allreduce-p6-b200-4nodes", 64, 256) <= 1.30, "4 nodes mid-size " + worst("allreduce-p6-b200-4nodes", 64, 256));
+    void b200OneNodeSmallMessagesStayBounded() {
+        assertTrue(worst("allreduce-p6-b200-1node", 1, 16, false) <= 0.40, "1 node small " + worst("allreduce-p6-b200-1node", 1, 16, false));
+    }
+
+    /**
+     * Known gap, bounded so it cannot grow unseen: four nodes below 1 GiB are predicted too fast (+60% at 256 MiB
+     * up to +400% at 1 MiB), and the NVLink5 curve cannot close it. At 16–256 MiB the inter-node stage over EFA
+     * binds, modelled α-β with the efficiency of its 4 GiB point, so EFA/aws-ofi-nccl's mid-size protocol loss is
+     * not modelled (measured busbw 157 GB/s at 64 MiB vs 377 at 4 GiB). At 1–16 MiB latency dominates: the
+     * measured times (378 µs at 1 MiB, 505 µs at 16 MiB) hold ~300–380 µs the model lacks — EFA's α was derived
+     * assuming flat rings (62 steps) while the hierarchical all-reduce pays 6 inter-node steps, and the torch
+     * benchmark's per-call overhead is in the measurement. An EFA curve would have to be fitted on 4-node points,
+     * all held out here. Bounds: 64–256 MiB was ≤ 1.30, tightened to 1.25 (worst +118%); 1–16 MiB is new (worst
+     * +400%, was +719% before NVLink5's curve, which now binds the intra-node stage at 1 MiB).
+     */
+    @Test
+    void b200FourNodeGapBelowOneGiBStaysBounded() {
+        assertTrue(worst("allreduce-p6-b200-4nodes", 64, 256) <= 1.25, "4 nodes mid-size " + worst("allreduce-p6-b200-4nodes", 64, 256));
+        assertTrue(worst("allreduce-p6-b200-4nodes", 1, 16) <= 4.25, "4 nodes small " + worst("allreduce-p6-b200-4nodes", 1, 16));
     }
 }
