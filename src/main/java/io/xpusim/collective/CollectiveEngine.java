@@ -44,17 +44,13 @@ public final class CollectiveEngine {
     }
 
     /**
-     * Runs {@code count} back-to-back ring all-reduces of {@code bytes} each over {@code group} (for
-     * example, the two per layer of a tensor-parallel forward pass) and calls {@code done} when all have
+     * Runs {@code count} back-to-back all-reduces of {@code bytes} each over {@code group} (for example, the two
+     * per layer of a tensor-parallel forward pass) with the algorithm {@code auto} picks (in-switch reduction
+     * on NVSwitch with NVLS, direct on a full mesh, a ring otherwise), and calls {@code done} when all have
      * finished. A group of one device finishes at once.
      */
     public void allReduce(List<Device> group, double bytes, int count, Runnable done) {
-        checkGroup(group);
-        if (group.size() <= 1 || count == 0 || bytes <= 0) {
-            done.run();
-            return;
-        }
-        runPhases(List.of(ringPhase(group, bytes, count, 2, 1)), done);
+        run(CollectiveOp.ALL_REDUCE, group, bytes, count, CollectiveAlgorithm.AUTO, done);
     }
 
     /**
@@ -64,10 +60,20 @@ public final class CollectiveEngine {
      */
     public CollectiveAlgorithm run(CollectiveOp op, List<Device> group, double bytes, CollectiveAlgorithm algorithm,
                                    Runnable done) {
+        return run(op, group, bytes, 1, algorithm, done);
+    }
+
+    /**
+     * Runs {@code count} back-to-back collectives of {@code bytes} each as one: every flow carries {@code count}
+     * times its bytes and every phase pays {@code count} times its latency steps; the message size for
+     * collective curves stays {@code bytes}.
+     */
+    public CollectiveAlgorithm run(CollectiveOp op, List<Device> group, double bytes, int count,
+                                   CollectiveAlgorithm algorithm, Runnable done) {
         checkGroup(group);
         CollectiveAlgorithm alg = resolve(op, group, bytes, algorithm);
         int n = group.size();
-        if (n <= 1 || bytes <= 0) {
+        if (n <= 1 || bytes <= 0 || count == 0) {
             done.run();
             return alg;
         }
@@ -91,8 +97,14 @@ public final class CollectiveEngine {
                 yield List.of(directPhase(group, m));
             }
         };
-        runPhases(phases, done);
+        runPhases(count == 1 ? phases : phases.stream().map(p -> repeated(p, count)).toList(), done);
         return alg;
+    }
+
+    /** {@code count} back-to-back runs of a phase: bytes and latency steps scaled, the message size kept. */
+    private static Phase repeated(Phase p, int count) {
+        return new Phase(p.from(), p.to(), p.bytes().stream().map(b -> b * count).toList(), p.messageBytes(),
+                p.steps() * count, p.stages().stream().map(s -> repeated(s, count)).toList(), p.curves());
     }
 
     /**

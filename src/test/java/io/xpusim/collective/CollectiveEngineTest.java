@@ -129,4 +129,21 @@ class CollectiveEngineTest {
         List<Device> cross = List.of(c.devices().get(0), c.devices().get(8));
         assertThrows(RouteNotFoundException.class, () -> eng.allReduce(cross, 1e6, 1, () -> { }));
     }
+
+    @Test
+    void repeatedAllReducesOnAFullMeshUseEveryPeerLink() {
+        // 8 devices, each with 7 × (70 GB/s / 7) = 70 GB/s of peer links in total
+        LinkProfile mesh = new LinkProfile("mesh", LinkKind.HCCS, 70e9, 1.0, US, 0, 0, Map.of());
+        NodeProfile p = new NodeProfile("m", "test", gpu(), 8, mesh, ScaleUpTopology.FULL_MESH, 0, null, 0, null, 0, null, 0,
+                Map.of());
+        Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(p, 1)));
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        // three back-to-back all-reduces of 80 MB (as tensor parallelism issues them), auto → mesh:
+        // per all-reduce every rank sends 2·S/n = 20 MB to each peer over its own 10 GB/s link: 2 ms + 2 steps of 1 us
+        eng.allReduce(c.devices(), 80e6, 3, () -> doneAt[0] = sim.now());
+        sim.run();
+        assertEquals(3 * (2_000_000_000L + 2 * US), doneAt[0], 3.0);
+        // a ring over the mesh would use one of seven links per rank: 3 × (2·7/8·80e6 / 10e9 + 14 us) ≈ 42 ms
+    }
 }
