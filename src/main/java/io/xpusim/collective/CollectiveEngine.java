@@ -18,7 +18,8 @@ import java.util.Map;
  * the fair-share solver. A collective is a sequence of phases; a phase is a set of concurrent flows plus
  * the latency of its algorithm steps (alpha). Flows on links with a measured collective curve are capped
  * at the curve's bus bandwidth for the message size (see {@link LinkProfile#collectiveEfficiency}) and then
- * pay no separate alpha, since the curve already holds it.
+ * pay no separate alpha, since the curve already holds it. Flows between nodes read the NIC's curve at the
+ * buffer each NIC's collective works on: S/k in the hierarchical and tree all-reduce, S/C for a ring of C channels.
  */
 public final class CollectiveEngine {
     private final Simulation sim;
@@ -172,21 +173,28 @@ public final class CollectiveEngine {
     /**
      * A set of concurrent flows, the message size for collective curves, and the alpha steps it pays; or,
      * when {@code stages} is not empty, several such stages run at once (a pipelined collective), each paying
-     * its own steps.
+     * its own steps. Flows between nodes read a NIC's curve at {@code scaleOutMessageBytes}, the buffer of the
+     * one channel (or per-local-rank all-reduce) they carry — what each NIC's collective works on — while
+     * scale-up curves are read at the whole buffer, as they were fitted on one-node runs.
      */
-    private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps,
-                         List<Phase> stages, boolean curves) {
+    private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes,
+                         double scaleOutMessageBytes, long steps, List<Phase> stages, boolean curves) {
         Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
-            this(from, to, bytes, messageBytes, steps, List.of(), true);
+            this(from, to, bytes, messageBytes, messageBytes, steps, List.of(), true);
+        }
+
+        Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, double scaleOutMessageBytes,
+              long steps) {
+            this(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, List.of(), true);
         }
 
         static Phase concurrent(List<Phase> stages) {
-            return new Phase(List.of(), List.of(), List.of(), 0, 0, List.copyOf(stages), true);
+            return new Phase(List.of(), List.of(), List.of(), 0, 0, 0, List.copyOf(stages), true);
         }
 
         /** The same flows without collective curves: plain copies pay alpha-beta (curves describe collectives). */
         Phase withoutCurves() {
-            return new Phase(from, to, bytes, messageBytes, steps, stages, false);
+            return new Phase(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, stages, false);
         }
 
         List<Phase> parts() {
@@ -212,7 +220,8 @@ public final class CollectiveEngine {
     private Phase ringPhase(List<Device> group, double bytes, int count, int factor, int channels) {
         int n = group.size();
         double perFlow = count * bytes * factor * (n - 1) / n / channels;
-        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, (long) count * factor * (n - 1));
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, bytes / channels,
+                (long) count * factor * (n - 1));
         for (int c = 0; c < channels; c++) {
             List<Device> order = ringOrder(group, c, channels);
             for (int k = 0; k < n; k++) {
@@ -260,7 +269,7 @@ public final class CollectiveEngine {
     /** Broadcast as a pipelined chain from the first member along the ring. */
     private Phase chainPhase(List<Device> group, double bytes, int channels) {
         int n = group.size();
-        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, n - 1);
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, bytes / channels, n - 1);
         for (int c = 0; c < channels; c++) {
             List<Device> order = ringOrder(group, c, channels);
             int root = order.indexOf(group.get(0));
@@ -320,6 +329,7 @@ public final class CollectiveEngine {
         if (k > 1) {
             stages.add(perNodeRing(byNode, bytes, k));
         }
+        // each local rank's inter-node all-reduce works on S/k: its flows read the NIC's curve there
         Phase across = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes / k,
                 tree ? 2L * ceilLog2(nodes) : 2L * (nodes - 1));
         double perFlow = 2.0 * (nodes - 1) / nodes * bytes / k;
@@ -435,6 +445,8 @@ public final class CollectiveEngine {
                 LinkProfile link = route.link();
                 stepLatency = Math.max(stepLatency, route.latencyPicos());
                 double cap = Double.POSITIVE_INFINITY;
+                double message = to != null && to.nodeIndex() != stage.from().get(f).nodeIndex()
+                        ? stage.scaleOutMessageBytes() : stage.messageBytes();
                 if (to == null) {
                     cap = link.inSwitchReductionBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
                     allCurves &= link.hasCollectiveCurve();
@@ -444,7 +456,7 @@ public final class CollectiveEngine {
                     for (var hop : route.hops()) {
                         bottleneck = Math.min(bottleneck, hop.capacityPerSecond());
                     }
-                    cap = bottleneck * link.collectiveEfficiency(stage.messageBytes());
+                    cap = bottleneck * link.collectiveEfficiency(message);
                 } else {
                     allCurves = false;
                 }

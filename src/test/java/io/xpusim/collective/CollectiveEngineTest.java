@@ -13,6 +13,8 @@ import io.xpusim.hardware.MemoryKind;
 import io.xpusim.hardware.MemoryProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.RouteNotFoundException;
+import io.xpusim.hardware.ScaleOutSpec;
+import io.xpusim.hardware.ScaleOutTopology;
 import io.xpusim.hardware.ScaleUpTopology;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.resource.FairShareSolver;
@@ -120,6 +122,50 @@ class CollectiveEngineTest {
         sim.run();
         assertEquals(2_002_000_000L, done[0], 1.0);
         assertEquals(2_002_000_000L, done[1], 1.0);
+    }
+
+    /** Two 8-GPU nodes (NVLink 100e9, α 1 µs, no curve), a fast host link, 8 NICs per node on one switch. */
+    private static Cluster twoNodesWithNic(LinkProfile nic) {
+        LinkProfile host = new LinkProfile("pcie", LinkKind.PCIE, 1000e9, 1.0, US, 0, 0, Map.of());
+        NodeProfile n = new NodeProfile("n", "test", gpu(), 8, PLAIN, ScaleUpTopology.SWITCH, 8, null, 0, null, 0, host, 0,
+                Map.of());
+        return Cluster.build(List.of(new Cluster.NodeGroup(n, 2)), new ScaleOutSpec(ScaleOutTopology.SINGLE_SWITCH, nic, 8, 1, 32));
+    }
+
+    /** NIC: 10e9 B/s, α 5 µs, curve S½ = 10e6 B, shape 1 → half the rate for a 10e6 B message. */
+    private static final LinkProfile NIC_CURVE = new LinkProfile("nic", LinkKind.ETHERNET, 10e9, 1.0, 5 * US, 10e6, 1.0, Map.of());
+
+    @Test
+    void nicCurveCapsHierarchicalInterNodeFlowsAtThePerNicShard() {
+        Cluster c = twoNodesWithNic(NIC_CURVE);
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        eng.run(CollectiveOp.ALL_REDUCE, c.devices(), 80e6, CollectiveAlgorithm.HIERARCHICAL, () -> doneAt[0] = sim.now());
+        sim.run();
+        // S = 80e6, k = 8 per node, N = 2 nodes. Across: each local rank's inter-node all-reduce works on S/k = 10e6 B
+        // and each of its flows sends 2·(N−1)/N · 10e6 = 10e6 B through its own NIC; the curve read at 10e6 B gives
+        // 10e9 / (1 + 10e6/10e6) = 5e9 → 10e6 / 5e9 = 2 ms, and no α (the curve holds it). Read at the whole
+        // buffer it would be 10e9 / (1 + 1/8) = 8.9e9 → 1.125 ms. In the nodes, the reduce-scatter and all-gather
+        // flows (7/8 · 80e6 = 70e6 B each) share every NVLink port: 50e9 each → 1.4 ms, so the NIC binds; those two
+        // stages have no curve and pay 7 + 7 steps of 1 µs → 2 ms + 14 µs
+        assertEquals(2_000_000_000L + 14 * US, doneAt[0], 2.0);
+        assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
+    }
+
+    @Test
+    void nicCurveCapsRingInterNodeFlowsAtTheChannelBuffer() {
+        Cluster c = twoNodesWithNic(NIC_CURVE);
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        long[] doneAt = {-1};
+        eng.run(CollectiveOp.ALL_REDUCE, c.devices(), 80e6, CollectiveAlgorithm.RING, () -> doneAt[0] = sim.now());
+        sim.run();
+        // one ring channel per NIC: C = 8, each an all-reduce of S/C = 10e6 B over n = 16 ranks, each flow
+        // 2·15/16 · 10e6 = 18.75e6 B; each channel crosses each node boundary once on its own NICs. The NIC curve
+        // read at the channel buffer 10e6 B: 5e9 → 18.75e6 / 5e9 = 3.75 ms (at the whole buffer: 2.11 ms).
+        // In the nodes, 7 channels' flows share every NVLink port: 7 · 18.75e6 / 100e9 = 1.31 ms. The NVLink hops
+        // have no curve, so the phase pays 2·(n−1) = 30 steps of the slowest route's α, the NIC's 5 µs → 150 µs
+        assertEquals(3_750_000_000L + 150 * US, doneAt[0], 2.0);
+        assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
     }
 
     @Test

@@ -56,11 +56,14 @@ class CollectiveValidationTest {
         for (double[] p : b200one) {
             POINTS.add(new Point("allreduce-p6-b200-1node", "ml-engineering P6-B200 1 node", p[0], p[1], p[0] == 256 ? "fit" : "held out"));
         }
-        // four nodes: EFA's efficiency was derived from the 4 GiB point, its latency from 1 MiB
+        // four nodes: EFA's collective curve caps the inter-node stage, read at the per-NIC shard S/8; its S½ and
+        // efficiency were fitted together on the 256 MiB and 4 GiB points (p = 0.9 kept; arithmetic in
+        // hardware-profiles/links/efa-400g.yaml). EFA's α, derived from 1 MiB, no longer enters these predictions
+        // (every stage is curve-capped and pays no α), so 1 MiB is held out like the rest
         double[][] b200four = {{1, 5.37}, {16, 64.43}, {64, 156.74}, {256, 229.09}, {1024, 361.99}, {4096, 377.34}, {16384, 381.80}};
         for (double[] p : b200four) {
             POINTS.add(new Point("allreduce-p6-b200-4nodes", "ml-engineering P6-B200 4 nodes", p[0], p[1],
-                    p[0] == 4096 ? "fit" : p[0] == 1 ? "latency derived assuming flat rings" : "held out"));
+                    p[0] == 256 || p[0] == 4096 ? "fit" : "held out"));
         }
     }
 
@@ -107,7 +110,10 @@ class CollectiveValidationTest {
         assertTrue(worst("nccl-allreduce-mi300x", 64, 1e9) <= 0.15, "MI300X " + worst("nccl-allreduce-mi300x", 64, 1e9));
     }
 
-    /** The target on held-out B200 points: one node from 64 MiB (NVLink5 curve), four nodes from 1 GiB. */
+    /**
+     * The issue's target on held-out B200 points: one node from 64 MiB (NVLink5 curve); four nodes from 1 GiB only
+     * (1 GiB −9%, 16 GiB +3%) — 64 MiB, the one held-out four-node point below that, is −29% (see the gap below).
+     */
     @Test
     void b200HeldOutWithinFifteenPercent() {
         assertTrue(worst("allreduce-p6-b200-1node", 64, 1e9, false) <= 0.15, "1 node " + worst("allreduce-p6-b200-1node", 64, 1e9, false));
@@ -124,19 +130,28 @@ class CollectiveValidationTest {
     }
 
     /**
-     * Known gap, bounded so it cannot grow unseen: four nodes below 1 GiB are predicted too fast (+60% at 256 MiB
-     * up to +400% at 1 MiB), and the NVLink5 curve cannot close it. At 16–256 MiB the inter-node stage over EFA
-     * binds, modelled α-β with the efficiency of its 4 GiB point, so EFA/aws-ofi-nccl's mid-size protocol loss is
-     * not modelled (measured busbw 157 GB/s at 64 MiB vs 377 at 4 GiB). At 1–16 MiB latency dominates: the
-     * measured times (378 µs at 1 MiB, 505 µs at 16 MiB) hold ~300–380 µs the model lacks — EFA's α was derived
-     * assuming flat rings (62 steps) while the hierarchical all-reduce pays 6 inter-node steps, and the torch
-     * benchmark's per-call overhead is in the measurement. An EFA curve would have to be fitted on 4-node points,
-     * all held out here. Bounds: 64–256 MiB was ≤ 1.30, tightened to 1.25 (worst +118%); 1–16 MiB is new (worst
-     * +400%, was +719% before NVLink5's curve, which now binds the intra-node stage at 1 MiB).
+     * The two four-node points that set EFA's curve (256 MiB) and efficiency (4 GiB) are reproduced — which also
+     * checks that the curve reaches the inter-node flows at the message size it was fitted at (S/8 per NIC).
+     */
+    @Test
+    void b200FourNodeFitPointsReproduced() {
+        assertTrue(worst("allreduce-p6-b200-4nodes", 256, 256) <= 0.01, "4 nodes 256 MiB " + worst("allreduce-p6-b200-4nodes", 256, 256));
+        assertTrue(worst("allreduce-p6-b200-4nodes", 4096, 4096) <= 0.01, "4 nodes 4 GiB " + worst("allreduce-p6-b200-4nodes", 4096, 4096));
+    }
+
+    /**
+     * Known gap, bounded so it cannot grow unseen: four nodes below 1 GiB are now predicted too slow (−29% at
+     * 64 MiB, −38% at 16 MiB, −33% at 1 MiB; before EFA had a curve, +118%, +313%, +400% too fast). The inter-node
+     * stage binds; EFA's curve (p = 0.9 kept from NVLink4, S½ fitted at 256 MiB) does not follow the measurement:
+     * point by point the held-out sizes from 1 MiB to 1 GiB imply S½ ≈ 11–16 MB (per-NIC shard) against 24.3 MB
+     * at 256 MiB, so the measured curve dips at 256 MiB and no one S½ of this shape holds both. A lower p would
+     * narrow 64 MiB (−10% at p = 0.6) but only by choosing p from the held-out points, and it sends 1 MiB to
+     * +204%. The small sizes come from a torch benchmark with per-call overhead. Bounds tightened from ≤ 1.25
+     * (64–256 MiB) and ≤ 4.25 (1–16 MiB) to 0.35 and 0.45.
      */
     @Test
     void b200FourNodeGapBelowOneGiBStaysBounded() {
-        assertTrue(worst("allreduce-p6-b200-4nodes", 64, 256) <= 1.25, "4 nodes mid-size " + worst("allreduce-p6-b200-4nodes", 64, 256));
-        assertTrue(worst("allreduce-p6-b200-4nodes", 1, 16) <= 4.25, "4 nodes small " + worst("allreduce-p6-b200-4nodes", 1, 16));
+        assertTrue(worst("allreduce-p6-b200-4nodes", 64, 256) <= 0.35, "4 nodes mid-size " + worst("allreduce-p6-b200-4nodes", 64, 256));
+        assertTrue(worst("allreduce-p6-b200-4nodes", 1, 16) <= 0.45, "4 nodes small " + worst("allreduce-p6-b200-4nodes", 1, 16));
     }
 }
