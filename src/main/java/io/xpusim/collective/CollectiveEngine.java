@@ -105,7 +105,8 @@ public final class CollectiveEngine {
     /** {@code count} back-to-back runs of a phase: bytes and latency steps scaled, the message size kept. */
     private static Phase repeated(Phase p, int count) {
         return new Phase(p.from(), p.to(), p.bytes().stream().map(b -> b * count).toList(), p.messageBytes(),
-                p.steps() * count, p.stages().stream().map(s -> repeated(s, count)).toList(), p.curves());
+                p.scaleOutMessageBytes(), p.steps() * count, p.stages().stream().map(s -> repeated(s, count)).toList(),
+                p.curves());
     }
 
     /**
