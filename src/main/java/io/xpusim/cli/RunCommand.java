@@ -197,9 +197,11 @@ final class RunCommand implements Callable<Integer> {
         Map<String, Object> m = (Map<String, Object>) sum.get("metrics");
         Map<String, Object> setup = (Map<String, Object>) sum.get("setup");
         if (!quiet) {
-            w.printf(Locale.ROOT, "%s: %s on %d× %s (tp=%d, %d replica(s), %s), %.1f s simulated%n", sum.get("scenario"),
+            long replicas = (Long) setup.get("replicas");
+            w.printf(Locale.ROOT, "%s: %s on %d× %s (tp=%d, %d replica(s)%s, %s), %.1f s simulated%n", sum.get("scenario"),
                     setup.get("model"), (Long) setup.get("devices_used"), setup.get("device"), (Long) setup.get("tp"),
-                    (Long) setup.get("replicas"), setup.get("scheduler"), (Double) sum.get("simulated_time_s"));
+                    replicas, replicas > 1 ? " behind " + setup.get("router") : "", setup.get("scheduler"),
+                    (Double) sum.get("simulated_time_s"));
             if (!r.complete()) {
                 w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s; the numbers cover only what finished%n", sum.get("stop_reason"));
             }
@@ -216,7 +218,11 @@ final class RunCommand implements Callable<Integer> {
                     100 * (Double) m.get("kv_cache_peak_fraction"), (Long) setup.get("kv_cache_blocks"),
                     100 * (Double) m.get("device_utilisation"));
             if (m.get("slo") instanceof Map<?, ?> slo) {
-                w.printf(Locale.ROOT, "  SLO         %s%n", Boolean.TRUE.equals(slo.get("all_met")) ? "met" : "NOT met");
+                String attained = slo.get("attainment") instanceof Double a && slo.get("attainment_target") instanceof Double t
+                        ? String.format(Locale.ROOT, " (%.1f%% of requests met every per-request target; %.0f%% required)",
+                                100 * a, 100 * t) : "";
+                w.printf(Locale.ROOT, "  SLO         %s%s%n", Boolean.TRUE.equals(slo.get("all_met")) ? "met" : "NOT met",
+                        attained);
             }
             w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
                     phases[1], (Long) sum.get("events") / 1e6, phases[2]);

@@ -7,6 +7,7 @@ import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.LatencySummary;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.metrics.SloAttainment;
 import io.xpusim.report.CollectiveCharts;
 import io.xpusim.report.CsvWriter;
 import io.xpusim.report.LinkCharts;
@@ -61,7 +62,7 @@ public final class ScenarioRunner {
         long wallStart = System.nanoTime();
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
-        ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), node.cpu());
+        ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), s.router(), node.cpu());
         RandomStreams random = new RandomStreams(s.seed());
         StopReason stop;
         ServingSimulator sim;
@@ -204,8 +205,12 @@ public final class ScenarioRunner {
         m.put("iterations", rec.iterationCount());
         m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
         m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
-        if (!s.slo().thresholdsSeconds().isEmpty()) {
-            m.put("slo", slo(s, done));
+        m.put("per_replica", perReplica(s, sim, done));
+        if (s.slo().hasPerRequestTargets()) {
+            m.put("slo_attainment", attainment(s, rec.requests(), "ttft", "tpot", "e2e"));
+        }
+        if (!s.slo().isEmpty()) {
+            m.put("slo", slo(s, done, rec.requests()));
         }
         if (skippedLines > 0) {
             m.put("trace_lines_skipped", skippedLines);
@@ -217,6 +222,7 @@ public final class ScenarioRunner {
         setup.put("devices_used", (long) devices);
         setup.put("tp", (long) s.serving().tp());
         setup.put("replicas", (long) s.replicas());
+        setup.put("router", s.router());
         setup.put("scheduler", s.serving().scheduler().policy());
         setup.put("weight_bytes_per_device", mem.weightBytes());
         setup.put("activation_reserve_bytes_per_device", mem.activationReserveBytes());
@@ -251,9 +257,43 @@ public final class ScenarioRunner {
         return m;
     }
 
-    private static Map<String, Object> slo(Scenario s, List<RequestRecord> done) {
+    /** Per replica: its name, hardware, the requests it completed and its devices' busy fraction. */
+    private static List<Object> perReplica(Scenario s, ServingSimulator sim, List<RequestRecord> done) {
+        Map<String, Long> completed = new TreeMap<>();
+        for (RequestRecord r : done) {
+            completed.merge(r.replica(), 1L, Long::sum);
+        }
+        long now = sim.simulation().now();
+        List<Object> out = new ArrayList<>();
+        for (Replica r : sim.replicas()) {
+            double busy = 0;
+            for (var d : r.devices()) {
+                busy += d.compute().utilisation(now);
+            }
+            LinkedHashMap<String, Object> hardware = new LinkedHashMap<>();
+            hardware.put("device", r.devices().get(0).profile().name());
+            hardware.put("tp", (long) r.devices().size());
+            LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+            row.put("name", r.name());
+            row.put("hardware", hardware);
+            row.put("requests", completed.getOrDefault(r.name(), 0L));
+            row.put("utilisation", r.devices().isEmpty() ? 0.0 : busy / r.devices().size());
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** The fraction of all requests meeting every per-request target among {@code metrics}. */
+    private static double attainment(Scenario s, List<RequestRecord> all, String... metrics) {
+        List<String> use = List.of(metrics);
+        return SloAttainment.fraction(all, use.contains("ttft") ? s.slo().perRequestSeconds("ttft") : Double.POSITIVE_INFINITY,
+                use.contains("tpot") ? s.slo().perRequestSeconds("tpot") : Double.POSITIVE_INFINITY,
+                use.contains("e2e") ? s.slo().perRequestSeconds("e2e") : Double.POSITIVE_INFINITY);
+    }
+
+    private static Map<String, Object> slo(Scenario s, List<RequestRecord> done, List<RequestRecord> all) {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();
-        boolean all = true;
+        boolean allMet = true;
         for (Map.Entry<String, Double> e : s.slo().thresholdsSeconds().entrySet()) {
             String[] parts = e.getKey().split("-");
             ToDoubleFunction<RequestRecord> f = switch (parts[0]) {
@@ -269,14 +309,28 @@ public final class ScenarioRunner {
                 default -> l.p99();
             };
             boolean met = v <= e.getValue();
-            all &= met;
+            allMet &= met;
             LinkedHashMap<String, Object> row = new LinkedHashMap<>();
             row.put("target_s", e.getValue());
             row.put("actual_s", v);
             row.put("met", met);
             out.put(e.getKey(), row);
         }
-        out.put("all_met", all);
+        if (s.slo().hasPerRequestTargets()) {
+            for (Map.Entry<String, Double> e : s.slo().perRequestSeconds().entrySet()) {
+                LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+                row.put("target_s", e.getValue());
+                row.put("attained", attainment(s, all, e.getKey()));
+                out.put(e.getKey(), row);
+            }
+            double actual = attainment(s, all, "ttft", "tpot", "e2e");
+            boolean met = actual >= s.slo().attainment();
+            allMet &= met;
+            out.put("attainment_target", s.slo().attainment());
+            out.put("attainment", actual);
+            out.put("attainment_met", met);
+        }
+        out.put("all_met", allMet);
         return out;
     }
 

@@ -17,13 +17,14 @@ import java.util.List;
  * run can be reproduced.
  *
  * @param scaleOut   the network between nodes, or null
- * @param model      serving only (null for a collective scenario), as are workload, serving, replicas, slo
+ * @param model      serving only (null for a collective scenario), as are workload, serving, replicas, router, slo
+ * @param router     the name of the {@link io.xpusim.serving.Routers router} spreading requests over the replicas
  * @param collective collective scenarios only
  * @param training   training scenarios only (with model)
  */
 public record Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
                        List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
-                       ServingConfig serving, int replicas, Slo slo, CollectiveBenchmark collective,
+                       ServingConfig serving, int replicas, String router, Slo slo, CollectiveBenchmark collective,
                        TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
 
     /** Total devices in the cluster. */

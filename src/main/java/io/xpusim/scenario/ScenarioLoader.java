@@ -17,6 +17,7 @@ import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.BatchSchedulers;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.Routers;
 import io.xpusim.serving.RuntimeConfig;
 import io.xpusim.serving.SchedulerConfig;
 import io.xpusim.serving.ServingConfig;
@@ -81,8 +82,8 @@ public final class ScenarioLoader {
             CollectiveBenchmark bench = collective(f.object("collective"), groups, scaleOut, c);
             OutputSpec outputs = outputs(f);
             f.finish();
-            return new Scenario(name, description, seed, file, kind, groups, scaleOut, null, null, null, 0,
-                    new Slo(Map.of()), bench, null, outputs, f.resolved());
+            return new Scenario(name, description, seed, file, kind, groups, scaleOut, null, null, null, 0, null,
+                    Slo.NONE, bench, null, outputs, f.resolved());
         }
         Resolved<ModelSpec> model = library.model(f.node("model"), "model");
         f.putResolved("model", model.yaml());
@@ -91,8 +92,8 @@ public final class ScenarioLoader {
             TrainingSpec training = TrainingLoader.training(t, f, model.value(), groups, scaleOut);
             OutputSpec outputs = outputs(f);
             f.finish();
-            return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), null, null, 0,
-                    new Slo(Map.of()), null, training, outputs, f.resolved());
+            return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), null, null, 0, null,
+                    Slo.NONE, null, training, outputs, f.resolved());
         }
         if (model.value().isMoe() || model.value().mla() != null) {
             throw new ScenarioException(f.locationOf("model"), "model '" + model.value().name()
@@ -103,6 +104,7 @@ public final class ScenarioLoader {
         WorkloadSpec workload = workload(w, file);
         Fields s = f.object("strategy");
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
+        String router = s.choice("router", Routers.names(), Routers.DEFAULT);
         ServingConfig serving = strategy(s, model.value(), file);
         s.finish();
         Slo slo = slo(f);
@@ -111,7 +113,7 @@ public final class ScenarioLoader {
 
         checkCombination(f, s, groups, model.value(), serving, replicas);
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
-                replicas, slo, null, null, outputs, f.resolved());
+                replicas, router, slo, null, null, outputs, f.resolved());
     }
 
     private static OutputSpec outputs(Fields f) {
@@ -466,22 +468,37 @@ public final class ScenarioLoader {
     public static final String DEFAULT_SEQUENCE_OVERHEAD = "250us";
     public static final String DEFAULT_PREFILL_OVERHEAD = "20ms";
 
+    /** Default {@code slo.attainment} when per-request targets are given (DistServe's 90%). */
+    public static final double DEFAULT_ATTAINMENT = 0.9;
+
     private static Slo slo(Fields f) {
-        Map<String, Double> out = new LinkedHashMap<>();
         if (!f.has("slo")) {
-            return new Slo(out);
+            return Slo.NONE;
         }
         Fields s = f.object("slo");
+        Map<String, Double> percentiles = new LinkedHashMap<>();
+        Map<String, Double> perRequest = new LinkedHashMap<>();
         for (String metric : List.of("ttft", "tpot", "e2e")) {
+            if (s.has(metric)) {
+                perRequest.put(metric, s.quantity(metric, TimeSpan::parse).seconds());
+            }
             for (String p : List.of("mean", "p50", "p90", "p99")) {
                 String key = metric + "-" + p;
                 if (s.has(key)) {
-                    out.put(key, s.quantity(key, TimeSpan::parse).seconds());
+                    percentiles.put(key, s.quantity(key, TimeSpan::parse).seconds());
                 }
             }
         }
+        double attainment = Double.NaN;
+        if (!perRequest.isEmpty()) {
+            attainment = s.number("attainment", DEFAULT_ATTAINMENT, 0, 1);
+        } else if (s.has("attainment")) {
+            throw new ScenarioException(s.locationOf("attainment"), "'slo.attainment' counts the requests that meet "
+                    + "per-request targets, and none is given", "add e.g. ttft: 200ms and tpot: 100ms (a request attains "
+                    + "when it meets every one); ttft-p90 and the like are percentile targets");
+        }
         s.finish();
-        return new Slo(out);
+        return new Slo(percentiles, perRequest, attainment);
     }
 
     private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,

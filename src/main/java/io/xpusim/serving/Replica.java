@@ -20,7 +20,7 @@ import java.util.List;
  * max(host launch time, device time + communication) plus the runtime's per-iteration and
  * per-sequence host overheads (and the prefill overhead when it holds prompt tokens).
  */
-public final class Replica {
+public final class Replica implements ReplicaLoad {
     private final String name;
     private final Simulation sim;
     private final FairShareSolver solver;
@@ -82,6 +82,21 @@ public final class Replica {
     /** Requests admitted but not finished, and requests waiting. */
     public int inFlight() {
         return state.running.size() + state.waiting.size();
+    }
+
+    @Override
+    public int outstanding() {
+        return inFlight();
+    }
+
+    @Override
+    public double kvUsedFraction() {
+        return state.kv.totalBlocks() == 0 ? 0 : state.kv.usedBlocks() / (double) state.kv.totalBlocks();
+    }
+
+    @Override
+    public long kvCapacityTokens() {
+        return (long) state.kv.totalBlocks() * state.kv.blockTokens();
     }
 
     void enqueue(ServingRequest r) {

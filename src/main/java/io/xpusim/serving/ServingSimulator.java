@@ -22,8 +22,8 @@ import java.util.Locale;
 
 /**
  * Runs a request stream through replicas of a model on a cluster: arrivals are pulled from the source one
- * at a time, checked against what a replica can ever hold (dropped with a reason otherwise), and routed
- * round-robin to replicas, which batch and execute them.
+ * at a time, routed to a replica by the setup's {@link Router}, checked against what that replica can ever
+ * hold (dropped with a reason otherwise), and batched and executed there.
  */
 public final class ServingSimulator {
     private final Simulation sim = new Simulation();
@@ -34,14 +34,15 @@ public final class ServingSimulator {
     private final ServingRecorder recorder;
     private final RequestSource source;
     private final CollectiveEngine collectives;
+    private final Router router;
     private final EventHandler arrival = arg -> onArrival();
     private RequestSpec pending;
     private long arrived;
-    private int nextReplica;
 
     public ServingSimulator(ServingSetup setup, RequestSource source, long binPicos) {
         this.setup = setup;
         this.source = source;
+        this.router = Routers.create(setup.router());
         ServingConfig c = setup.config();
         List<Device> devices = setup.cluster().devices();
         int needed = c.tp() * setup.replicas();
@@ -137,8 +138,7 @@ public final class ServingSimulator {
             RequestSpec spec = pending;
             arrived++;
             ServingRequest r = new ServingRequest(spec);
-            Replica target = replicas.get(nextReplica);
-            nextReplica = (nextReplica + 1) % replicas.size();
+            Replica target = replicas.get(router.route(spec, replicas));
             String reason = neverFits(spec, target);
             if (reason != null) {
                 target.drop(r, reason);
