@@ -490,12 +490,28 @@ public final class ScenarioLoader {
             }
         }
         double attainment = Double.NaN;
+        if (perRequest.isEmpty() && s.has("attainment")) {
+            // DistServe-style {ttft-p90: 200ms, tpot-p90: 100ms, attainment: 0.9}: the percentile thresholds are the
+            // per-request targets, and attainment the fraction that must meet them all
+            for (String metric : List.of("ttft", "tpot", "e2e")) {
+                List<String> keys = percentiles.keySet().stream().filter(k -> k.startsWith(metric + "-p")).toList();
+                if (keys.size() > 1) {
+                    throw new ScenarioException(s.locationOf(keys.get(1)), "'slo.attainment' takes one threshold per "
+                            + "metric, but " + metric + " has " + String.join(" and ", keys), "give a per-request target: "
+                            + metric + ": 200ms");
+                }
+                if (keys.size() == 1) {
+                    perRequest.put(metric, percentiles.get(keys.get(0)));
+                }
+            }
+            if (perRequest.isEmpty()) {
+                throw new ScenarioException(s.locationOf("attainment"), "'slo.attainment' counts the requests that meet "
+                        + "per-request targets, and none is given", "add e.g. ttft: 200ms and tpot: 100ms (a request "
+                        + "attains when it meets every one)");
+            }
+        }
         if (!perRequest.isEmpty()) {
             attainment = s.number("attainment", DEFAULT_ATTAINMENT, 0, 1);
-        } else if (s.has("attainment")) {
-            throw new ScenarioException(s.locationOf("attainment"), "'slo.attainment' counts the requests that meet "
-                    + "per-request targets, and none is given", "add e.g. ttft: 200ms and tpot: 100ms (a request attains "
-                    + "when it meets every one); ttft-p90 and the like are percentile targets");
         }
         s.finish();
         return new Slo(percentiles, perRequest, attainment);

@@ -91,9 +91,19 @@ class SloAttainmentScenarioTest {
     @Test
     void attainmentWithoutAPerRequestTargetIsRejected(@TempDir Path dir) {
         ScenarioException e = assertThrows(ScenarioException.class,
-                () -> metrics(dir, "slo: { ttft-p90: 200ms, tpot-p90: 100ms, attainment: 0.9 }"));
+                () -> metrics(dir, "slo: { ttft-mean: 200ms, attainment: 0.9 }"));
         assertTrue(e.userMessage().contains("'slo.attainment'") && e.userMessage().contains("ttft: 200ms"), e.userMessage());
         ScenarioException range = assertThrows(ScenarioException.class, () -> metrics(dir, "slo: { ttft: 1s, attainment: 90 }"));
         assertTrue(range.userMessage().contains("'slo.attainment' is 90"), range.userMessage());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void percentileThresholdsServeAsPerRequestTargetsForAttainment(@TempDir Path dir, @TempDir Path other)
+            throws IOException {
+        // the issue's own form: the p90 thresholds become the per-request targets
+        Map<String, Object> derived = metrics(dir, "slo: { ttft-p90: 10s, tpot-p90: 10s, attainment: 0.9 }");
+        Map<String, Object> explicit = metrics(other, "slo: { ttft: 10s, tpot: 10s, attainment: 0.9 }");
+        assertEquals(explicit.get("slo_attainment"), derived.get("slo_attainment"));
     }
 }
