@@ -14,6 +14,7 @@ import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.ScaleUpTopology;
 import io.xpusim.model.ForwardPass;
 import io.xpusim.model.ModelSpec;
+import io.xpusim.serving.BatchScheduler;
 import io.xpusim.serving.BatchSchedulers;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
@@ -413,10 +414,22 @@ public final class ScenarioLoader {
         par.finish();
         Fields sch = s.optionalObject("scheduler");
         String policy = sch.choice("policy", BatchSchedulers.names(), "vllm");
-        int maxTokens = sch.intValue("max-batched-tokens", Math.max(8192, model.maxContext()), 1, MAX_TOKENS);
+        BatchScheduler rules = BatchSchedulers.create(policy);
+        // sarathi's budget is its chunk size: Sarathi-Serve's 2048 for relaxed TBT SLOs (512 for strict ones)
+        int defaultTokens = rules.chunksPrompts() ? CHUNKED_DEFAULT_TOKEN_BUDGET : Math.max(8192, model.maxContext());
+        int maxTokens = sch.intValue("max-batched-tokens", defaultTokens, 1, MAX_TOKENS);
         int maxSeqs = sch.intValue("max-seqs", 256, 1, 1_000_000);
         int block = sch.intValue("block-size", 16, 1, 1 << 16);
         double watermark = sch.number("watermark", 0.01, 0, 0.5);
+        SchedulerConfig.KvReserve kvReserve = SchedulerConfig.KvReserve.ORACLE;
+        if (rules.reservesKv()) {
+            kvReserve = SchedulerConfig.KvReserve.fromYaml(sch.choice("kv-reserve", SchedulerConfig.KvReserve.yamlNames(),
+                    SchedulerConfig.KvReserve.ORACLE.yamlName()));
+        } else if (sch.has("kv-reserve")) {
+            throw new ScenarioException(sch.locationOf("kv-reserve"), "'" + sch.qualified("kv-reserve")
+                    + "' applies to the static and orca policies only, not " + policy,
+                    "paged policies (vllm, sarathi) allocate KV blocks as sequences grow; remove kv-reserve");
+        }
         sch.finish();
         Fields prec = s.optionalObject("precision");
         List<String> names = Arrays.stream(Precision.values()).map(Precision::yamlName).toList();
@@ -457,7 +470,7 @@ public final class ScenarioLoader {
                 }
             }
         }
-        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark),
+        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
                 measured);
     }
@@ -467,6 +480,8 @@ public final class ScenarioLoader {
     public static final String DEFAULT_ITERATION_OVERHEAD = "1ms";
     public static final String DEFAULT_SEQUENCE_OVERHEAD = "250us";
     public static final String DEFAULT_PREFILL_OVERHEAD = "20ms";
+    /** Default max-batched-tokens of a policy that chunks prompts (sarathi): Sarathi-Serve's relaxed-SLO budget. */
+    public static final int CHUNKED_DEFAULT_TOKEN_BUDGET = 2048;
 
     /** Default {@code slo.attainment} when per-request targets are given (DistServe's 90%). */
     public static final double DEFAULT_ATTAINMENT = 0.9;
@@ -565,8 +580,9 @@ public final class ScenarioLoader {
         } catch (InfeasibleConfigurationException e) {
             throw new ScenarioException(tpAt, e.getMessage(), e.hint());
         }
-        if (c.maxModelLen() > c.scheduler().maxBatchedTokens()) {
-            // vLLM refuses this without chunked prefill: a maximal prompt could never be scheduled
+        boolean chunks = BatchSchedulers.create(c.scheduler().policy()).chunksPrompts();
+        if (c.maxModelLen() > c.scheduler().maxBatchedTokens() && !chunks) {
+            // vLLM refuses this without chunked prefill: a maximal prompt could never be scheduled (sarathi chunks it)
             throw new ScenarioException(strategy.locationOf("scheduler"), String.format(Locale.ROOT,
                     "max-batched-tokens %d is below max-model-len %d, so the longest prompts could never run",
                     c.scheduler().maxBatchedTokens(), c.maxModelLen()), "raise max-batched-tokens or lower max-model-len");

@@ -10,6 +10,7 @@ public final class BatchSchedulers {
     private static final Map<String, Supplier<BatchScheduler>> BY_NAME = new TreeMap<>();
 
     static {
+        BY_NAME.put("orca", OrcaScheduler::new);
         BY_NAME.put("vllm", VllmScheduler::new);
     }
 
@@ -20,6 +21,7 @@ public final class BatchSchedulers {
         return BY_NAME.keySet();
     }
 
+    /** A new instance (schedulers may keep per-replica state, e.g. the static batch being run). */
     public static BatchScheduler create(String name) {
         Supplier<BatchScheduler> s = BY_NAME.get(name);
         if (s == null) {

@@ -11,6 +11,7 @@ import io.xpusim.resource.Activity;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
 import io.xpusim.units.TimeSpan;
+import io.xpusim.workload.RequestSpec;
 import java.util.List;
 
 /**
@@ -99,6 +100,11 @@ public final class Replica implements ReplicaLoad {
         return (long) state.kv.totalBlocks() * state.kv.blockTokens();
     }
 
+    /** Why this replica's policy could never run the request, or null if it can (see {@link BatchScheduler#neverRuns}). */
+    String neverRuns(RequestSpec s) {
+        return scheduler.neverRuns(s, state.kv, state.config);
+    }
+
     void enqueue(ServingRequest r) {
         state.waiting.addLast(r);
     }
@@ -163,14 +169,11 @@ public final class Replica implements ReplicaLoad {
     }
 
     private void emitToken(ServingRequest r, long now) {
-        r.generated++;
         if (r.firstTokenPicos < 0) {
             r.firstTokenPicos = now;
         }
-        if (r.finished()) {
+        if (state.emit(r)) {
             r.finishPicos = now;
-            state.running.remove(r);
-            state.kv.release(r);
             recorder.requestDone(new RequestRecord(r.spec.id(), r.spec.arrivalPicos() / 1e12, r.firstTokenPicos / 1e12,
                     now / 1e12, r.spec.inputTokens(), r.spec.outputTokens(), r.preemptions, name, null));
         }
@@ -201,6 +204,8 @@ public final class Replica implements ReplicaLoad {
         for (ServingRequest r : b.decodes) {
             decodeKv += r.contextTokens();
         }
-        return new BatchShape(prefillTokens, b.prefills.size(), lastChunks, pairs, prefillKv, b.decodes.size(), decodeKv);
+        // finished sequences still holding a static batch's slot are GEMM rows whose attention is skipped
+        return new BatchShape(prefillTokens, b.prefills.size(), lastChunks, pairs, prefillKv, b.decodes.size() + b.idleSlots,
+                decodeKv);
     }
 }

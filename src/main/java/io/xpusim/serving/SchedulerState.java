@@ -20,6 +20,21 @@ public final class SchedulerState {
         this.config = config;
     }
 
+    /**
+     * Books a token sampled for a running request: its context grows by one (see {@link ServingRequest#prefilled});
+     * a request that has all its output leaves the running set and frees its KV blocks. Returns whether it finished.
+     */
+    boolean emit(ServingRequest r) {
+        r.generated++;
+        r.prefilled++;
+        if (!r.finished()) {
+            return false;
+        }
+        running.remove(r);
+        kv.release(r);
+        return true;
+    }
+
     /** Preempts by recompute: frees the request's KV and puts it at the head of the waiting queue. */
     void preempt(ServingRequest r) {
         int last = running.size() - 1;

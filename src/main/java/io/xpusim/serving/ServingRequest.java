@@ -5,7 +5,12 @@ import io.xpusim.workload.RequestSpec;
 /** A request's live state inside a replica: how far its prompt and output have got, and its KV blocks. */
 public final class ServingRequest {
     final RequestSpec spec;
-    /** Tokens whose KV is in the cache from prefill (reset to 0 when preempted for recompute). */
+    /**
+     * Context tokens processed: prompt (and recomputed output) tokens prefilled so far, then each sampled token
+     * as it is emitted (its KV is written by the next decode step), so that from the end of the prefill on it
+     * equals {@link #prefillTarget()} and {@link #prefillDone()} tells decoding requests from prefilling ones.
+     * Reset to 0 when preempted for recompute.
+     */
     int prefilled;
     int generated;
     int blocks;
@@ -31,6 +36,7 @@ public final class ServingRequest {
         return spec.inputTokens() + generated;
     }
 
+    /** Whether the request is past its (re)prefill: it decodes, or it has just finished its last prompt chunk. */
     boolean prefillDone() {
         return prefilled >= prefillTarget();
     }

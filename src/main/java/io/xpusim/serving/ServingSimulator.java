@@ -163,19 +163,6 @@ public final class ServingSimulator {
             return String.format(Locale.ROOT, "longer than the context limit: prompt %d + output %d tokens > %d",
                     s.inputTokens(), s.outputTokens(), c.maxModelLen());
         }
-        if (s.inputTokens() > c.scheduler().maxBatchedTokens()) {
-            return String.format(Locale.ROOT, "prompt longer than max-batched-tokens: %d > %d",
-                    s.inputTokens(), c.scheduler().maxBatchedTokens());
-        }
-        // the scheduler admits a prompt only while the watermark stays free, and a request preempted late
-        // re-prefills almost its whole context: it must fit beside the watermark on an empty cache
-        KvCache kv = replica.kvCache();
-        int admissible = kv.totalBlocks() - (int) Math.ceil(c.scheduler().watermark() * kv.totalBlocks());
-        if (kv.blocksFor(total) > admissible) {
-            return String.format(Locale.ROOT, "larger than the whole KV cache: needs %d blocks, the cache admits %d "
-                    + "(%d minus the %.0f%% watermark)", kv.blocksFor(total), admissible, kv.totalBlocks(),
-                    100 * c.scheduler().watermark());
-        }
-        return null;
+        return replica.neverRuns(s);
     }
 }
