@@ -10,6 +10,7 @@ public final class BatchSchedulers {
     private static final Map<String, Supplier<BatchScheduler>> BY_NAME = new TreeMap<>();
 
     static {
+        BY_NAME.put("static", StaticScheduler::new);
         BY_NAME.put("orca", OrcaScheduler::new);
         BY_NAME.put("vllm", VllmScheduler::new);
     }
