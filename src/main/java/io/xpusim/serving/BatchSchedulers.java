@@ -13,6 +13,7 @@ public final class BatchSchedulers {
         BY_NAME.put("static", StaticScheduler::new);
         BY_NAME.put("orca", OrcaScheduler::new);
         BY_NAME.put("vllm", VllmScheduler::new);
+        BY_NAME.put("sarathi", SarathiScheduler::new);
     }
 
     private BatchSchedulers() {
