@@ -9,7 +9,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for scenario in scenarios/quickstart.yaml scenarios/llama3-70b-dgx-h100-azure-conv.yaml \
     bench/scenarios/allreduce-1024-h100.yaml bench/scenarios/alltoall-64-skewed.yaml \
-    scenarios/training/gpt3-175b-1024-a100.yaml bench/scenarios/llama3-405b-16k-h100.yaml; do
+    scenarios/training/gpt3-175b-1024-a100.yaml bench/scenarios/llama3-405b-16k-h100.yaml \
+    bench/scenarios/serving-1m-64-replicas.yaml; do
   times=()
   for i in $(seq "$runs"); do
     start=$(date +%s.%N)
