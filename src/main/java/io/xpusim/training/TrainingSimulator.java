@@ -26,10 +26,12 @@ import java.util.List;
  * <p>A step: every stage runs its schedule's tasks in order, each when its input has arrived (a forward needs
  * the previous block's activation, a backward the next block's gradient); a task is its compute (preceded by
  * recomputation for a backward) followed by — or, with {@code overlap.tp-comm}, concurrent with — its
- * tensor-parallel collectives. Gradients are reduced over the data-parallel group when a chunk's last
- * backward finishes (bucket by bucket during it with {@code overlap.dp-grad}), or after the stage's last
- * task without overlap; then the optimizer steps (on the devices, or on the host with offload) and, with a
- * distributed optimizer, parameters are all-gathered. The step ends when every stage has finished.
+ * tensor-parallel collectives, with any context-parallel K/V exchange alongside. Gradients are reduced over
+ * the data-parallel group one collective at a time: during a chunk's last backward, bucket by bucket (with
+ * {@code overlap.dp-grad}), or after the stage's last task; ZeRO-2/3 reduce every micro-batch's gradients.
+ * ZeRO-3 gathers parameters layer by layer ahead of the computation. Then the optimizer steps (on the
+ * devices, or on the host with offload) and, with ZeRO-1/2, parameters are all-gathered. The step ends when
+ * every stage has finished.
  */
 public final class TrainingSimulator {
     private final Simulation sim;
@@ -447,7 +449,7 @@ public final class TrainingSimulator {
                     maybeStep();
                 };
                 if (streamsToHost()) {
-                    copyToHost(bytes / st.dataGroups().get(0).size(), reduced);
+                    hostCopy(bytes / st.dataGroups().get(0).size(), true, reduced);
                 } else {
                     reduced.run();
                 }
@@ -459,8 +461,8 @@ public final class TrainingSimulator {
             return spec.optimizerOffload() != OffloadTarget.NONE && spec.zeroStage() >= 2;
         }
 
-        /** Copies {@code bytes} from every device of the stage to host memory over its host link. */
-        private void copyToHost(double bytes, Runnable done) {
+        /** Copies {@code bytes} between every device of the stage and host memory over its host link. */
+        private void hostCopy(double bytes, boolean toHost, Runnable done) {
             long start = sim.now();
             List<Device> devices = st.computeGroup();
             Join join = new Join(devices.size(), () -> {
@@ -468,7 +470,7 @@ public final class TrainingSimulator {
                 done.run();
             });
             for (Device d : devices) {
-                solver.start(new Activity("d2h", bytes, cluster.hostPath(d, true).toArray(Resource[]::new),
+                solver.start(new Activity(toHost ? "d2h" : "h2d", bytes, cluster.hostPath(d, toHost).toArray(Resource[]::new),
                         Double.POSITIVE_INFINITY, a -> join.arrive()));
             }
         }
@@ -491,7 +493,7 @@ public final class TrainingSimulator {
                 return;
             }
             optimizerStarted = true;
-            Runnable finish = spec.zeroStage() == 1 || spec.zeroStage() == 2 ? this::gatherParameters : () -> stageFinished();
+            Runnable finish = spec.zeroStage() == 1 || spec.zeroStage() == 2 ? this::gatherParameters : TrainingSimulator.this::stageFinished;
             if (spec.optimizerOffload() == OffloadTarget.NONE) {
                 long start = sim.now();
                 solver.start(new Activity("stage" + index + " optimizer", st.optimizerDeviceSeconds(), compute,
@@ -521,11 +523,11 @@ public final class TrainingSimulator {
          * and by the CPUs' FP32 rate — then the updated 16-bit parameters back over each host link.
          */
         private void hostOptimizer(Runnable finish) {
-            Runnable adamThenBack = () -> hostAdam(() -> copyFromHost(st.offloadParameterBytes(), finish));
+            Runnable adamThenBack = () -> hostAdam(() -> hostCopy(st.offloadParameterBytes(), false, finish));
             if (streamsToHost()) {
                 adamThenBack.run();
             } else {
-                copyToHost(st.offloadGradientBytes(), adamThenBack);
+                hostCopy(st.offloadGradientBytes(), true, adamThenBack);
             }
         }
 
@@ -540,19 +542,6 @@ public final class TrainingSimulator {
                 Resource hostMemory = cluster.nodes().get(d.nodeIndex()).hostMemory();
                 solver.start(new Activity("host adam", st.hostAdamBytes(), new Resource[] {hostMemory},
                         st.hostAdamCapBytesPerSecond(), a -> join.arrive()));
-            }
-        }
-
-        private void copyFromHost(double bytes, Runnable done) {
-            long start = sim.now();
-            List<Device> devices = st.computeGroup();
-            Join join = new Join(devices.size(), () -> {
-                mark(SliceKind.OFFLOAD, -1, -1, start);
-                done.run();
-            });
-            for (Device d : devices) {
-                solver.start(new Activity("h2d", bytes, cluster.hostPath(d, false).toArray(Resource[]::new),
-                        Double.POSITIVE_INFINITY, a -> join.arrive()));
             }
         }
     }
