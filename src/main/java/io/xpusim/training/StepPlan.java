@@ -45,6 +45,8 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
      * @param hostAdamBytes    host-memory bytes the offloaded optimizer moves for one device's shard, scaled for the
      *                         devices of the node that are not simulated
      * @param hostAdamCapBytesPerSecond the most host-memory bytes per second the CPUs' Adam can consume for this device
+     * @param tiedEmbeddingGradientBytes gradient bytes of the word embedding this end stage shares with the other end
+     *                         (tied input embedding and LM head with pp > 1), all-reduced between them; else 0
      */
     public record Stage(int index, int layers, List<PipelineTask> order, List<Device> computeGroup,
                         List<List<Device>> tensorGroups, List<List<Device>> contextGroups, List<List<Device>> dataGroups,
@@ -53,7 +55,8 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
                         int[] recomputeTpCollectivesPerChunk, double tpBytes, double[] contextBytesPerChunk,
                         double sendBytesPerRank, double[] chunkParameterBytes, double[] chunkGradientBytes,
                         int[] bucketsPerChunk, double optimizerDeviceSeconds, double offloadGradientBytes,
-                        double offloadParameterBytes, double hostAdamBytes, double hostAdamCapBytesPerSecond) {
+                        double offloadParameterBytes, double hostAdamBytes, double hostAdamCapBytesPerSecond,
+                        double tiedEmbeddingGradientBytes) {
 
         /** 16-bit parameter bytes of the whole stage on one device. */
         public double parameterBytes() {

@@ -274,7 +274,9 @@ public final class StepPlanner {
             stages.add(new StepPlan.Stage(s, stageLayers[s], schedule.order(s, p.pp(), m, v), List.copyOf(computeGroup),
                     List.copyOf(tensorGroups), List.copyOf(contextGroups), List.copyOf(dataGroups), fwd, bwd, rec, fwdTp,
                     bwdTp, recTp, pass.tpCollectiveBytes(), ctx, sendBytes, params, grads, buckets, optimizerSeconds,
-                    shard * gradientBytes, shard * a, hostAdam, hostAdamCap));
+                    shard * gradientBytes, shard * a, hostAdam, hostAdamCap,
+                    model.tiedEmbeddings() && p.pp() > 1 && (s == 0 || s == p.pp() - 1)
+                            ? (double) model.vocabSize() * model.hiddenSize() / p.tp() * gradientBytes : 0));
         }
         return new StepPlan(List.copyOf(stages), v, spec.zeroStage() == 3);
     }

@@ -47,6 +47,7 @@ public final class TrainingSimulator {
     private final boolean[][] backwardArrived;
     private final int[][] backwardsDone;
     private int step;
+    private int tiedEmbeddingArrivals;
     private long stepStart;
     private int stagesFinished;
     private Runnable onFinished = () -> { };
@@ -95,6 +96,7 @@ public final class TrainingSimulator {
         stepStart = sim.now();
         slices.clear(); // only the last step is reported; earlier ones would only grow the heap
         stagesFinished = 0;
+        tiedEmbeddingArrivals = 0;
         for (boolean[] row : forwardArrived) {
             Arrays.fill(row, false);
         }
@@ -165,6 +167,8 @@ public final class TrainingSimulator {
         private int next;
         private boolean busy;
         private boolean optimizerStarted;
+        private boolean tiedEmbeddingRequested;
+        private boolean tiedEmbeddingReduced;
         private int pendingReductions;
         private boolean reducing;
         private final ArrayDeque<Double> queuedReductions = new ArrayDeque<>();
@@ -187,6 +191,8 @@ public final class TrainingSimulator {
             next = 0;
             busy = false;
             optimizerStarted = false;
+            tiedEmbeddingRequested = false;
+            tiedEmbeddingReduced = false;
             pendingReductions = 0;
             reducing = false;
             queuedReductions.clear();
@@ -492,6 +498,13 @@ public final class TrainingSimulator {
             if (optimizerStarted || next < st.order().size() || pendingReductions > 0) {
                 return;
             }
+            if (st.tiedEmbeddingGradientBytes() > 0 && !tiedEmbeddingReduced) {
+                if (!tiedEmbeddingRequested) {
+                    tiedEmbeddingRequested = true;
+                    reduceTiedEmbedding();
+                }
+                return;
+            }
             optimizerStarted = true;
             Runnable finish = spec.zeroStage() == 1 || spec.zeroStage() == 2 ? this::gatherParameters : TrainingSimulator.this::stageFinished;
             if (spec.optimizerOffload() == OffloadTarget.NONE) {
@@ -503,6 +516,31 @@ public final class TrainingSimulator {
                         }));
             } else {
                 hostOptimizer(finish);
+            }
+        }
+
+        /**
+         * Megatron-LM's embedding all-reduce: the first stage's input embedding and the last stage's LM head are
+         * one tied matrix, so once both ends have their gradients they all-reduce them, rank by rank.
+         */
+        private void reduceTiedEmbedding() {
+            if (++tiedEmbeddingArrivals < 2) {
+                return; // the other end is still computing
+            }
+            StageRun first = stages[0];
+            StageRun last = stages[stages.length - 1];
+            long start = sim.now();
+            int ranks = first.st.computeGroup().size();
+            Join join = new Join(ranks, () -> {
+                for (StageRun end : List.of(first, last)) {
+                    end.mark(SliceKind.DP_COMM, -1, -1, start);
+                    end.tiedEmbeddingReduced = true;
+                    end.maybeStep();
+                }
+            });
+            for (int i = 0; i < ranks; i++) {
+                collectives.allReduce(List.of(first.st.computeGroup().get(i), last.st.computeGroup().get(i)),
+                        st.tiedEmbeddingGradientBytes(), 1, join::arrive);
             }
         }
 
