@@ -40,6 +40,17 @@ public final class OutputFolder {
         return new OutputFolder(candidate);
     }
 
+    /** {@code results/<scenario>/<prefix>-<timestamp>}, with a numeric suffix if that exists already. */
+    public static OutputFolder underResults(Path resultsRoot, String scenario, String prefix) throws IOException {
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path dir = resultsRoot.resolve(scenario);
+        Path candidate = dir.resolve(prefix + "-" + stamp);
+        for (int i = 2; Files.exists(candidate); i++) {
+            candidate = dir.resolve(prefix + "-" + stamp + "-" + i);
+        }
+        return new OutputFolder(candidate);
+    }
+
     /** Exactly {@code dir}, which must not exist or be empty. */
     public static OutputFolder exactly(Path dir) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();

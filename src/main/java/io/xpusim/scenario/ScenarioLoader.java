@@ -59,6 +59,25 @@ public final class ScenarioLoader {
         return bind(root, file, library);
     }
 
+    /**
+     * Where the key at {@code dottedPath} (e.g. {@code workload.trace}) is written, after the overrides; the
+     * deepest key on the path that exists, or the file's start. For commands that refuse a valid scenario.
+     */
+    public static Location locate(Path file, List<String> overrides, String dottedPath) {
+        YamlNode root = YamlReader.readFile(file, file.toString());
+        Overrides.apply(root, overrides);
+        Location at = new Location(file.toString(), 1, 1);
+        YamlNode node = root;
+        for (String key : dottedPath.split("\\.")) {
+            if (!(node instanceof YamlNode.Mapping m) || m.get(key) == null) {
+                break;
+            }
+            at = m.keyLocations().getOrDefault(key, at);
+            node = m.get(key);
+        }
+        return at;
+    }
+
     static Scenario bind(YamlNode root, Path file, ProfileLibrary library) {
         Fields f = Fields.of(root, "");
         String schema = f.string("schema");
