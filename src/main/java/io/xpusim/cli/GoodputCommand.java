@@ -71,6 +71,11 @@ final class GoodputCommand implements Callable<Integer> {
         }
         GoodputRunner runner = new GoodputRunner(scenario.file, overrides);
         OutputFolder folder = openFolder(runner.scenario().name());
+        Thread cleanup = new Thread(() -> {
+            folder.discard();
+            System.err.println("xpusim: interrupted; no results were written (the partial folder was removed)");
+        });
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             if (!quiet) {
                 stderr.printf(Locale.ROOT, "%s: searching %s … %s to %s, starting at %s; each probe: %s%n",
@@ -91,6 +96,7 @@ final class GoodputCommand implements Callable<Integer> {
             double wall = (System.nanoTime() - t0) / 1e9;
             List<String> files = runner.write(folder.temp(), result, lo, hi, tol, wall);
             folder.commit();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
             String why = switch (result.outcome()) {
                 case "at-max" -> " (the SLO still holds at --max; raise it to search higher)";
                 case "below-min" -> " (the SLO is missed even at --min " + fmt(lo) + " req/s)";
@@ -104,6 +110,11 @@ final class GoodputCommand implements Callable<Integer> {
             return ExitCodes.OK;
         } finally {
             folder.discard();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // already shutting down, or already removed
+            }
         }
     }
 
