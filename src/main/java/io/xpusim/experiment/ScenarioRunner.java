@@ -19,6 +19,7 @@ import io.xpusim.resource.Resource;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.PrefixCache;
 import io.xpusim.serving.Replica;
 import io.xpusim.serving.ServingSetup;
 import io.xpusim.serving.ServingSimulator;
@@ -147,6 +148,14 @@ public final class ScenarioRunner {
             if (stop == StopReason.DRAINED && r.kvCache().usedBlocks() != 0) {
                 broken.add(r.name() + " still holds " + r.kvCache().usedBlocks() + " KV blocks after draining");
             }
+            if (r.kvCache().peakOccupiedBlocks() > r.kvCache().totalBlocks()) {
+                broken.add(r.name() + " KV cache used + cached blocks peaked above capacity");
+            }
+            PrefixCache pc = r.kvCache().prefixCache();
+            if (pc != null && stop == StopReason.DRAINED && (pc.totalRefs() != 0 || pc.pinnedBlocks() != 0)) {
+                broken.add(r.name() + " prefix cache still has " + pc.totalRefs() + " references (" + pc.pinnedBlocks()
+                        + " pinned blocks) after draining");
+            }
         }
         for (Resource res : sim.resources()) {
             if (res.peakRate() > res.capacityPerSecond() * (1 + 1e-9)) {
@@ -205,6 +214,20 @@ public final class ScenarioRunner {
         m.put("iterations", rec.iterationCount());
         m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
         m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
+        if (s.serving().scheduler().prefixCaching()) {
+            long prompt = 0;
+            long hit = 0;
+            long evictions = 0;
+            for (Replica r : sim.replicas()) {
+                PrefixCache pc = r.kvCache().prefixCache();
+                prompt += pc.promptTokens();
+                hit += pc.hitTokens();
+                evictions += pc.evictions();
+            }
+            m.put("prefix_cache_hit_rate", prompt == 0 ? 0.0 : hit / (double) prompt);
+            m.put("prefix_cache_saved_tokens", hit);
+            m.put("prefix_cache_evictions", evictions);
+        }
         m.put("per_replica", perReplica(s, sim, done));
         if (s.slo().hasPerRequestTargets()) {
             m.put("slo_attainment", attainment(s, rec.requests(), "ttft", "tpot", "e2e"));

@@ -449,6 +449,24 @@ public final class ScenarioLoader {
                     + "' applies to the static and orca policies only, not " + policy,
                     "paged policies (vllm, sarathi) allocate KV blocks as sequences grow; remove kv-reserve");
         }
+        int prefixHashTokens = 0;
+        if (sch.bool("prefix-caching", false)) {
+            if (rules.reservesKv()) {
+                throw new ScenarioException(sch.locationOf("prefix-caching"), "'" + sch.qualified("prefix-caching")
+                        + "' applies to the paged policies (vllm, sarathi) only, not " + policy,
+                        "use policy vllm or sarathi, or remove prefix-caching");
+            }
+            prefixHashTokens = sch.intValue("prefix-block-size", SchedulerConfig.MOONCAKE_HASH_TOKENS, 1, 1 << 20);
+            if (prefixHashTokens % block != 0) {
+                throw new ScenarioException(sch.has("prefix-block-size") ? sch.locationOf("prefix-block-size")
+                        : sch.locationOf("prefix-caching"), "prefix-block-size (" + prefixHashTokens
+                        + " tokens per trace prefix hash) must be a multiple of block-size (" + block + ")",
+                        "Mooncake hash_ids cover 512 tokens; use a block-size dividing 512");
+            }
+        } else if (sch.has("prefix-block-size")) {
+            throw new ScenarioException(sch.locationOf("prefix-block-size"), "'" + sch.qualified("prefix-block-size")
+                    + "' needs prefix-caching: true", "add prefix-caching: true or remove prefix-block-size");
+        }
         sch.finish();
         Fields prec = s.optionalObject("precision");
         List<String> names = Arrays.stream(Precision.values()).map(Precision::yamlName).toList();
@@ -489,7 +507,7 @@ public final class ScenarioLoader {
                 }
             }
         }
-        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen),
+        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
                 measured);
     }

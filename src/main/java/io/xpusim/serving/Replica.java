@@ -154,6 +154,7 @@ public final class Replica implements ReplicaLoad {
             ServingRequest r = batch.prefills.get(i);
             r.prefilled += batch.chunkTokens.get(i);
             if (r.prefillDone()) {
+                state.kv.prefillDone(r);
                 tokensOut++;
                 emitToken(r, now);
             }

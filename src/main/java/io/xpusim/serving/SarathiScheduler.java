@@ -31,14 +31,11 @@ public final class SarathiScheduler implements BatchScheduler {
         int watermarkBlocks = (int) Math.ceil(s.config.watermark() * s.kv.totalBlocks());
         while (!s.waiting.isEmpty() && tokens < budget && s.running.size() < s.config.maxSeqs()) {
             ServingRequest r = s.waiting.peekFirst();
-            int blocks = s.kv.blocksFor(r.prefillTarget());
-            if (s.kv.freeBlocks() - blocks < watermarkBlocks) {
+            if (s.kv.freeBlocks() - s.kv.admissionBlocks(r) < watermarkBlocks) {
                 break;
             }
-            s.waiting.pollFirst();
-            s.kv.allocate(r, blocks);
-            s.running.add(r);
-            int chunk = Math.min(r.prefillTarget(), budget - tokens);
+            int prompt = s.admit(); // the prefill target less any cached prefix
+            int chunk = Math.min(prompt, budget - tokens);
             out.addPrefill(r, chunk);
             tokens += chunk;
         }

@@ -16,9 +16,30 @@ import java.util.List;
  * @param kvReserve        how much output a reserving policy (static, orca) sets KV aside for at admission
  * @param maxModelLen      longest prompt + output a request may have (strategy.max-model-len), the most any
  *                         reservation holds
+ * @param prefixHashTokens tokens one trace prefix hash covers (Mooncake: 512) when automatic prefix caching is
+ *                         on (paged policies only), 0 when it is off
  */
 public record SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark,
-                              KvReserve kvReserve, int maxModelLen) {
+                              KvReserve kvReserve, int maxModelLen, int prefixHashTokens) {
+
+    /** Tokens per Mooncake {@code hash_ids} block (Mooncake FAST'25 trace format). */
+    public static final int MOONCAKE_HASH_TOKENS = 512;
+
+    /** Settings without prefix caching. */
+    public SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark,
+                           KvReserve kvReserve, int maxModelLen) {
+        this(policy, maxBatchedTokens, maxSeqs, blockTokens, watermark, kvReserve, maxModelLen, 0);
+    }
+
+    public boolean prefixCaching() {
+        return prefixHashTokens > 0;
+    }
+
+    /** These settings with automatic prefix caching over hash blocks of {@code hashTokens} tokens (0: off). */
+    public SchedulerConfig withPrefixCaching(int hashTokens) {
+        return new SchedulerConfig(policy, maxBatchedTokens, maxSeqs, blockTokens, watermark, kvReserve, maxModelLen,
+                hashTokens);
+    }
 
     /** Settings with oracle reservations and no context limit beyond the requests' own lengths. */
     public SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark) {

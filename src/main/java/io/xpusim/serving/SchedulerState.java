@@ -35,6 +35,17 @@ public final class SchedulerState {
         return true;
     }
 
+    /**
+     * Admits the head-of-line request: reuses its cached prefix (prefix caching), allocates KV for the rest of its
+     * prefill target and adds it to the running set. Returns the tokens still to prefill.
+     */
+    int admit() {
+        ServingRequest r = waiting.pollFirst();
+        int tokens = kv.admit(r);
+        running.add(r);
+        return tokens;
+    }
+
     /** Preempts by recompute: frees the request's KV and puts it at the head of the waiting queue. */
     void preempt(ServingRequest r) {
         int last = running.size() - 1;

@@ -14,6 +14,10 @@ public final class ServingRequest {
     int prefilled;
     int generated;
     int blocks;
+    /** Of {@link #blocks}, those in prefix-cache entries (shared, refcounted) rather than owned. */
+    int sharedBlocks;
+    /** Prefix-cache entries this request uses, leading hash blocks first. */
+    final java.util.List<PrefixCache.Entry> cacheRefs = PrefixCache.newRefList();
     int preemptions;
     long firstTokenPicos = -1;
     long finishPicos = -1;

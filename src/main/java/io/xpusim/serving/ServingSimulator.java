@@ -75,7 +75,7 @@ public final class ServingSimulator {
             for (int a = 0; a < group.size(); a++) {
                 setup.cluster().route(group.get(a), group.get((a + 1) % group.size())); // fails early if unreachable
             }
-            KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens());
+            KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
             recorder.setKvTotalBlocks((long) memory.kvBlocks() * (i + 1));
             replicas.add(new Replica("replica" + i, sim, solver, collectives, List.copyOf(group), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(),

@@ -22,17 +22,14 @@ public final class VllmScheduler implements BatchScheduler {
         int watermarkBlocks = (int) Math.ceil(s.config.watermark() * s.kv.totalBlocks());
         while (!s.waiting.isEmpty()) {
             ServingRequest r = s.waiting.peekFirst();
-            int prompt = r.prefillTarget();
+            int prompt = s.kv.admissionTokens(r); // the prefill target less any cached prefix
             if (s.running.size() + 1 > s.config.maxSeqs() || tokens + prompt > s.config.maxBatchedTokens()) {
                 break;
             }
-            int blocks = s.kv.blocksFor(prompt);
-            if (s.kv.freeBlocks() - blocks < watermarkBlocks) {
+            if (s.kv.freeBlocks() - s.kv.admissionBlocks(r) < watermarkBlocks) {
                 break;
             }
-            s.waiting.pollFirst();
-            s.kv.allocate(r, blocks);
-            s.running.add(r);
+            s.admit();
             out.addPrefill(r, prompt);
             tokens += prompt;
         }
