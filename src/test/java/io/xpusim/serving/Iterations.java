@@ -30,6 +30,7 @@ final class Iterations {
             ServingRequest r = b.prefills.get(i);
             r.prefilled += b.chunkTokens.get(i);
             if (r.prefillDone()) {
+                s.kv.prefillDone(r);
                 s.emit(r);
             }
         }
