@@ -16,7 +16,9 @@ import java.util.Map;
  * requests differ by more than {@value #BALANCE_ABS} and the busiest has over {@value #BALANCE_REL}× the
  * idlest's), to the replica with the fewest outstanding requests. The thresholds are SGLang's defaults.
  * (SGLang sends low-match requests to the replica with the smallest tree; here they balance load instead.)
- * The replicas do not reuse cached prefixes yet, so this policy shows only the load imbalance it costs.
+ * The view is the router's own estimate, as in SGLang (it does not read the replicas' caches); replicas reuse
+ * cached prefixes only with prefix caching on ({@link PrefixCache}), otherwise this policy shows only the load
+ * imbalance it costs.
  */
 public final class PrefixAffinityRouter implements Router {
     static final double CACHE_THRESHOLD = 0.3;
