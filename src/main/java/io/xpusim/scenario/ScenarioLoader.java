@@ -20,6 +20,7 @@ import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.Routers;
 import io.xpusim.serving.RuntimeConfig;
+import io.xpusim.serving.AdmissionOrder;
 import io.xpusim.serving.SchedulerConfig;
 import io.xpusim.serving.ServingConfig;
 import io.xpusim.training.TrainingSpec;
@@ -467,6 +468,8 @@ public final class ScenarioLoader {
             throw new ScenarioException(sch.locationOf("prefix-block-size"), "'" + sch.qualified("prefix-block-size")
                     + "' needs prefix-caching: true", "add prefix-caching: true or remove prefix-block-size");
         }
+        AdmissionOrder admission = AdmissionOrder.fromYaml(sch.choice("admission", AdmissionOrder.yamlNames(),
+                AdmissionOrder.FCFS.yamlName()));
         sch.finish();
         Fields prec = s.optionalObject("precision");
         List<String> names = Arrays.stream(Precision.values()).map(Precision::yamlName).toList();
@@ -507,7 +510,8 @@ public final class ScenarioLoader {
                 }
             }
         }
-        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens),
+        return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
+                admission),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
                 measured);
     }

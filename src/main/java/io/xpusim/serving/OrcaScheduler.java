@@ -12,9 +12,10 @@ import java.util.Locale;
  * requests reserved; the reservation is held until the request finishes, so KV never runs out mid-generation
  * and nothing is ever preempted.
  *
- * <p>Semantics chosen: every running request decodes every iteration; then waiting requests are admitted in
- * FCFS order (no skipping ahead) while running requests stay within max-seqs, the iteration's new tokens
- * (one per decode plus whole prompts) within max-batched-tokens, and reservations within the KV cache.
+ * <p>Semantics chosen: every running request decodes every iteration; then waiting requests are admitted in the
+ * admission order (FCFS by default; no skipping ahead) while running requests stay within max-seqs, the
+ * iteration's new tokens (one per decode plus whole prompts) within max-batched-tokens, and reservations within
+ * the KV cache.
  * Reservations are counted in whole KV blocks of block-size tokens (set block-size: 1 for Orca's
  * token-exact slots); the watermark does not apply, as reservations never grow.
  */
@@ -24,7 +25,7 @@ public final class OrcaScheduler implements BatchScheduler {
         out.decodes.addAll(s.running); // all prompts finished in the iteration that admitted them
         int tokens = out.decodes.size();
         while (!s.waiting.isEmpty()) {
-            ServingRequest r = s.waiting.peekFirst();
+            ServingRequest r = s.waiting.peek();
             int prompt = r.prefillTarget();
             if (s.running.size() + 1 > s.config.maxSeqs() || tokens + prompt > s.config.maxBatchedTokens()) {
                 break;
@@ -33,7 +34,7 @@ public final class OrcaScheduler implements BatchScheduler {
             if (blocks > s.kv.freeBlocks()) {
                 break;
             }
-            s.waiting.pollFirst();
+            s.waiting.poll();
             s.kv.allocate(r, blocks);
             s.running.add(r);
             out.addPrefill(r, prompt);

@@ -106,7 +106,7 @@ public final class Replica implements ReplicaLoad {
     }
 
     void enqueue(ServingRequest r) {
-        state.waiting.addLast(r);
+        state.waiting.add(r);
     }
 
     void startIfIdle() {
@@ -120,7 +120,7 @@ public final class Replica implements ReplicaLoad {
         scheduler.schedule(state, batch);
         // arrival checks make this unreachable; kept (as a loop) so a policy bug never spins or stalls the queue
         while (batch.isEmpty() && !state.waiting.isEmpty() && state.running.isEmpty()) {
-            drop(state.waiting.pollFirst(), "unschedulable: the scheduler admitted nothing on an idle replica");
+            drop(state.waiting.poll(), "unschedulable: the scheduler admitted nothing on an idle replica");
             scheduler.schedule(state, batch);
         }
         if (batch.isEmpty()) {

@@ -30,7 +30,7 @@ public final class SarathiScheduler implements BatchScheduler {
         }
         int watermarkBlocks = (int) Math.ceil(s.config.watermark() * s.kv.totalBlocks());
         while (!s.waiting.isEmpty() && tokens < budget && s.running.size() < s.config.maxSeqs()) {
-            ServingRequest r = s.waiting.peekFirst();
+            ServingRequest r = s.waiting.peek();
             if (s.kv.freeBlocks() - s.kv.admissionBlocks(r) < watermarkBlocks) {
                 break;
             }

@@ -18,12 +18,21 @@ import java.util.List;
  *                         reservation holds
  * @param prefixHashTokens tokens one trace prefix hash covers (Mooncake: 512) when automatic prefix caching is
  *                         on (paged policies only), 0 when it is off
+ * @param admission        the order waiting requests are admitted in (fcfs, sjf by prompt length, priority)
  */
 public record SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark,
-                              KvReserve kvReserve, int maxModelLen, int prefixHashTokens) {
+                              KvReserve kvReserve, int maxModelLen, int prefixHashTokens,
+                              AdmissionOrder admission) {
 
     /** Tokens per Mooncake {@code hash_ids} block (Mooncake FAST'25 trace format). */
     public static final int MOONCAKE_HASH_TOKENS = 512;
+
+    /** Settings with FCFS admission. */
+    public SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark,
+                           KvReserve kvReserve, int maxModelLen, int prefixHashTokens) {
+        this(policy, maxBatchedTokens, maxSeqs, blockTokens, watermark, kvReserve, maxModelLen, prefixHashTokens,
+                AdmissionOrder.FCFS);
+    }
 
     /** Settings without prefix caching. */
     public SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, int blockTokens, double watermark,
@@ -38,7 +47,13 @@ public record SchedulerConfig(String policy, int maxBatchedTokens, int maxSeqs, 
     /** These settings with automatic prefix caching over hash blocks of {@code hashTokens} tokens (0: off). */
     public SchedulerConfig withPrefixCaching(int hashTokens) {
         return new SchedulerConfig(policy, maxBatchedTokens, maxSeqs, blockTokens, watermark, kvReserve, maxModelLen,
-                hashTokens);
+                hashTokens, admission);
+    }
+
+    /** These settings admitting waiting requests in {@code order}. */
+    public SchedulerConfig withAdmission(AdmissionOrder order) {
+        return new SchedulerConfig(policy, maxBatchedTokens, maxSeqs, blockTokens, watermark, kvReserve, maxModelLen,
+                prefixHashTokens, order);
     }
 
     /** Settings with oracle reservations and no context limit beyond the requests' own lengths. */

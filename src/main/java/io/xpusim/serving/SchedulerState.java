@@ -1,15 +1,15 @@
 package io.xpusim.serving;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The queues a batch scheduler works on: requests waiting for admission (FCFS order, preempted ones
- * back at the front) and running ones in admission order, plus the KV cache they share.
+ * The queues a batch scheduler works on: requests waiting for admission (in the configured
+ * {@link AdmissionOrder}, preempted ones back at the front) and running ones in admission order, plus the KV
+ * cache they share.
  */
 public final class SchedulerState {
-    final ArrayDeque<ServingRequest> waiting = new ArrayDeque<>();
+    final AdmissionQueue waiting;
     final List<ServingRequest> running = new ArrayList<>();
     final KvCache kv;
     final SchedulerConfig config;
@@ -18,6 +18,7 @@ public final class SchedulerState {
     SchedulerState(KvCache kv, SchedulerConfig config) {
         this.kv = kv;
         this.config = config;
+        this.waiting = new AdmissionQueue(config.admission());
     }
 
     /**
@@ -40,7 +41,7 @@ public final class SchedulerState {
      * prefill target and adds it to the running set. Returns the tokens still to prefill.
      */
     int admit() {
-        ServingRequest r = waiting.pollFirst();
+        ServingRequest r = waiting.poll();
         int tokens = kv.admit(r);
         running.add(r);
         return tokens;
@@ -58,6 +59,6 @@ public final class SchedulerState {
         r.prefilled = 0;
         r.preemptions++;
         preemptions++;
-        waiting.addFirst(r);
+        waiting.requeue(r);
     }
 }

@@ -19,6 +19,8 @@ public final class ServingRequest {
     /** Prefix-cache entries this request uses, leading hash blocks first. */
     final java.util.List<PrefixCache.Entry> cacheRefs = PrefixCache.newRefList();
     int preemptions;
+    /** Order of arrival at this replica's admission queue (the last tie-break). */
+    long enqueueSeq;
     long firstTokenPicos = -1;
     long finishPicos = -1;
 

@@ -55,7 +55,7 @@ public final class StaticScheduler implements BatchScheduler {
         long longestOutput = 0;
         int blocks = 0;
         while (!s.waiting.isEmpty()) {
-            ServingRequest r = s.waiting.peekFirst();
+            ServingRequest r = s.waiting.peek();
             int prompt = r.prefillTarget();
             if (members.size() + 1 > s.config.maxSeqs() || tokens + prompt > s.config.maxBatchedTokens()) {
                 break;
@@ -66,7 +66,7 @@ public final class StaticScheduler implements BatchScheduler {
             if (wanted > s.kv.freeBlocks()) {
                 break;
             }
-            s.waiting.pollFirst();
+            s.waiting.poll();
             members.add(r);
             s.running.add(r);
             out.addPrefill(r, prompt);

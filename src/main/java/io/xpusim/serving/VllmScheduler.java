@@ -2,8 +2,8 @@ package io.xpusim.serving;
 
 /**
  * vLLM's original (v0) continuous-batching policy: when prompts are waiting and fit, an iteration runs
- * only prefills — whole prompts in FCFS order, bounded by max-batched-tokens, max-seqs and free KV
- * blocks above a watermark; otherwise it decodes every running sequence one token. When a decoding
+ * only prefills — whole prompts in admission order (FCFS by default), bounded by max-batched-tokens, max-seqs
+ * and free KV blocks above a watermark; otherwise it decodes every running sequence one token. When a decoding
  * sequence needs a new block and none is free, the most recently admitted sequence is preempted by
  * recompute (its KV freed; it is re-prefilled later with the output it had so far).
  */
@@ -21,7 +21,7 @@ public final class VllmScheduler implements BatchScheduler {
         int tokens = 0;
         int watermarkBlocks = (int) Math.ceil(s.config.watermark() * s.kv.totalBlocks());
         while (!s.waiting.isEmpty()) {
-            ServingRequest r = s.waiting.peekFirst();
+            ServingRequest r = s.waiting.peek();
             int prompt = s.kv.admissionTokens(r); // the prefill target less any cached prefix
             if (s.running.size() + 1 > s.config.maxSeqs() || tokens + prompt > s.config.maxBatchedTokens()) {
                 break;

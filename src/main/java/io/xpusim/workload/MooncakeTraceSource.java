@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The Mooncake (FAST'25) JSONL traces: one object per line with {@code timestamp} (ms),
- * {@code input_length}, {@code output_length} and {@code hash_ids} (prefix KV-block hashes).
+ * {@code input_length}, {@code output_length} and {@code hash_ids} (prefix KV-block hashes), and optionally
+ * {@code priority} (an integer, lower is admitted sooner under {@code admission: priority}; default 0).
  */
 public final class MooncakeTraceSource extends TraceSource {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,7 +48,15 @@ public final class MooncakeTraceSource extends TraceSource {
         if (Math.abs(ms) > 9.0e12) { // ±285 years in ms: beyond it nanoseconds overflow a long
             throw new IllegalArgumentException("'timestamp' " + ms + " ms is out of range");
         }
-        return new Line(Math.round(ms * 1e6), in, out, hashes);
+        int priority = 0;
+        JsonNode p = n.get("priority");
+        if (p != null) {
+            if (!p.isIntegralNumber() || !p.canConvertToInt()) {
+                throw new IllegalArgumentException("'priority' is not a whole number");
+            }
+            priority = p.asInt();
+        }
+        return new Line(Math.round(ms * 1e6), in, out, hashes, priority);
     }
 
     private static double number(JsonNode n, String key) {

@@ -53,7 +53,10 @@ public abstract class TraceSource implements RequestSource {
      * One parsed line: its time in integer nanoseconds (any origin; integers keep the traces' 100 ns digits,
      * which a double of epoch seconds would lose) and token counts.
      */
-    protected record Line(long nanos, int inputTokens, int outputTokens, long[] hashes) {
+    protected record Line(long nanos, int inputTokens, int outputTokens, long[] hashes, int priority) {
+        Line(long nanos, int inputTokens, int outputTokens, long[] hashes) {
+            this(nanos, inputTokens, outputTokens, hashes, 0);
+        }
     }
 
     /** Parses a line; throws {@link IllegalArgumentException} with a message when it is malformed. */
@@ -117,7 +120,7 @@ public abstract class TraceSource implements RequestSource {
                 return null;
             }
             lastArrival = at;
-            return new RequestSpec(issued++, at, line.inputTokens(), line.outputTokens(), line.hashes());
+            return new RequestSpec(issued++, at, line.inputTokens(), line.outputTokens(), line.hashes(), line.priority());
         }
     }
 
@@ -132,6 +135,15 @@ public abstract class TraceSource implements RequestSource {
             reader.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses an optional integer priority (lower is admitted sooner under admission: priority). */
+    protected static int parsePriority(String s) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("priority '" + s.strip() + "' is not a whole number");
         }
     }
 

@@ -114,7 +114,7 @@ class SarathiSchedulerTest {
         assertTrue(second.prefills.isEmpty(), "b's 4 blocks do not fit beside a's 3");
         assertEquals(1, b.preemptions);
         assertEquals(0, b.prefilled, "recompute: its 8 prefilled tokens are gone");
-        assertSame(b, s.waiting.peekFirst());
+        assertSame(b, s.waiting.peek());
         assertEquals(3, s.kv.usedBlocks());
     }
 

@@ -49,7 +49,7 @@ class StaticSchedulerTest {
             assertEquals(1, b.idleSlots, "the finished request keeps its slot and its GEMM row");
             assertTrue(b.prefills.isEmpty(), "the late request waits for the whole batch");
             assertEquals(6, s.kv.usedBlocks(), "the batch's KV stays reserved until the batch ends");
-            assertSame(late, s.waiting.peekFirst());
+            assertSame(late, s.waiting.peek());
         }
         assertTrue(longOne.finished());
         Batch next = schedule(scheduler, s);

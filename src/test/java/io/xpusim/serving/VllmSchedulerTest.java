@@ -90,7 +90,7 @@ class VllmSchedulerTest {
         assertEquals(1, young.preemptions);
         assertEquals(0, young.blocks);
         assertEquals(0, young.prefilled, "recompute: its KV is gone");
-        assertSame(young, s.waiting.peekFirst(), "preempted requests go back to the head of the queue");
+        assertSame(young, s.waiting.peek(), "preempted requests go back to the head of the queue");
         assertEquals(33, young.prefillTarget(), "it will re-prefill its prompt plus the token it produced");
         assertEquals(3, s.kv.usedBlocks());
     }

@@ -197,4 +197,20 @@ class AzureTraceSourceTest {
         assertEquals(100_000L, rs.get(1).arrivalPicos());          // 1e-7 s
         assertEquals(1_123_456_700_000L, rs.get(2).arrivalPicos()); // 1.1234567 s
     }
+
+    @Test
+    void anOptionalPriorityColumnIsRead() throws IOException {
+        String csv = "TIMESTAMP,ContextTokens,GeneratedTokens,Priority\n"
+                + "2023-11-16 18:15:46.5,100,10,1\n"
+                + "2023-11-16 18:15:47.5,200,20,-3\n";
+        List<RequestSpec> rs = all(new AzureTraceSource(write(csv), plain()));
+        assertEquals(List.of(1, -3), rs.stream().map(RequestSpec::priority).toList());
+        assertEquals(0, all(new AzureTraceSource(write(FOUR), plain())).get(0).priority(), "no column: the default 0");
+        AzureTraceSource missing = new AzureTraceSource(
+                write("TIMESTAMP,ContextTokens,GeneratedTokens,Priority\n2023-11-16 18:15:46.5,100,10\n"), plain());
+        assertEquals(2, assertThrows(TraceFormatException.class, missing::next).line());
+        AzureTraceSource notANumber = new AzureTraceSource(
+                write("TIMESTAMP,ContextTokens,GeneratedTokens,Priority\n2023-11-16 18:15:46.5,100,10,high\n"), plain());
+        assertEquals(2, assertThrows(TraceFormatException.class, notANumber::next).line());
+    }
 }

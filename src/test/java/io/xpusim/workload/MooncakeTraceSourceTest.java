@@ -117,4 +117,16 @@ class MooncakeTraceSourceTest {
                 write("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1.5]}\n"), plain());
         assertEquals(1, assertThrows(TraceFormatException.class, src::next).line());
     }
+
+    @Test
+    void anOptionalPriorityFieldIsRead() throws IOException {
+        List<RequestSpec> rs = all(new MooncakeTraceSource(write(
+                "{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"priority\": -2}\n"
+                + "{\"timestamp\": 1, \"input_length\": 1, \"output_length\": 1}\n"), plain()));
+        assertEquals(-2, rs.get(0).priority());
+        assertEquals(0, rs.get(1).priority(), "absent: the default 0");
+        MooncakeTraceSource bad = new MooncakeTraceSource(
+                write("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"priority\": \"high\"}\n"), plain());
+        assertEquals(1, assertThrows(TraceFormatException.class, bad::next).line());
+    }
 }
