@@ -63,7 +63,8 @@ public final class ScenarioRunner {
         long wallStart = System.nanoTime();
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
-        ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), s.router(), node.cpu());
+        ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), s.router(), node.cpu(),
+                s.disaggregation());
         RandomStreams random = new RandomStreams(s.seed());
         StopReason stop;
         ServingSimulator sim;
@@ -167,6 +168,11 @@ public final class ScenarioRunner {
             broken.add("collective bytes not conserved: sent " + sim.collectives().bytesSent() + ", delivered "
                     + sim.collectives().bytesDelivered());
         }
+        if (sim.disaggregated() && stop == StopReason.DRAINED && Math.abs(sim.kvTransferBytes() - sim.kvHandOffBytes())
+                > 1e-6 * Math.max(1, sim.kvHandOffBytes())) {
+            broken.add("KV bytes transferred (" + sim.kvTransferBytes() + ") differ from the prompt KV bytes of the "
+                    + sim.handOffs() + " handed-off requests (" + sim.kvHandOffBytes() + ")");
+        }
         if (!broken.isEmpty()) {
             throw new InvariantViolation(String.join("; ", broken) + " — scenario " + s.file() + ", seed " + s.seed());
         }
@@ -207,7 +213,9 @@ public final class ScenarioRunner {
         m.put("ttft_s", latency(done, RequestRecord::ttftSeconds));
         m.put("tpot_s", latency(done, RequestRecord::tpotSeconds));
         m.put("e2e_s", latency(done, RequestRecord::e2eSeconds));
-        m.put("kv_cache_peak_fraction", mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
+        m.put("kv_cache_peak_fraction", sim.disaggregated() ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
+                .totalBlocks() == 0 ? 0 : r.kvCache().peakUsedBlocks() / (double) r.kvCache().totalBlocks()).max().orElse(0)
+                : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
         m.put("preemptions", preemptions);
         m.put("input_tokens_completed", inTokens);
         m.put("output_tokens_completed", outTokens);
@@ -228,6 +236,10 @@ public final class ScenarioRunner {
             m.put("prefix_cache_saved_tokens", hit);
             m.put("prefix_cache_evictions", evictions);
         }
+        if (sim.disaggregated()) {
+            m.put("kv_transfer_bytes", sim.kvTransferBytes());
+            m.put("kv_handoffs", sim.handOffs());
+        }
         m.put("per_replica", perReplica(s, sim, done));
         if (s.slo().hasPerRequestTargets()) {
             m.put("slo_attainment", attainment(s, rec.requests(), "ttft", "tpot", "e2e"));
@@ -246,6 +258,16 @@ public final class ScenarioRunner {
         setup.put("tp", (long) s.serving().tp());
         setup.put("replicas", (long) s.replicas());
         setup.put("router", s.router());
+        if (s.disaggregation() != null) {
+            var d = s.disaggregation();
+            LinkedHashMap<String, Object> dis = new LinkedHashMap<>();
+            dis.put("prefill_replicas", (long) d.prefillReplicas());
+            dis.put("prefill_tp", (long) d.prefillTp());
+            dis.put("decode_replicas", (long) d.decodeReplicas());
+            dis.put("decode_tp", (long) d.decodeTp());
+            dis.put("decode_router", "least-outstanding");
+            setup.put("disaggregation", dis);
+        }
         setup.put("scheduler", s.serving().scheduler().policy());
         setup.put("weight_bytes_per_device", mem.weightBytes());
         setup.put("activation_reserve_bytes_per_device", mem.activationReserveBytes());
@@ -298,6 +320,12 @@ public final class ScenarioRunner {
             hardware.put("tp", (long) r.devices().size());
             LinkedHashMap<String, Object> row = new LinkedHashMap<>();
             row.put("name", r.name());
+            if (sim.disaggregated()) {
+                row.put("role", r.role().yamlName());
+                if (r.role() == Replica.Role.PREFILL) {
+                    row.put("handed_off", r.handedOff());
+                }
+            }
             row.put("hardware", hardware);
             row.put("requests", completed.getOrDefault(r.name(), 0L));
             row.put("utilisation", r.devices().isEmpty() ? 0.0 : busy / r.devices().size());

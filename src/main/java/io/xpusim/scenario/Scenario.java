@@ -21,11 +21,21 @@ import java.util.List;
  * @param router     the name of the {@link io.xpusim.serving.Routers router} spreading requests over the replicas
  * @param collective collective scenarios only
  * @param training   training scenarios only (with model)
+ * @param disaggregation serving only: separate prefill and decode pools replacing replicas and the serving tp, or null
  */
 public record Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
                        List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
                        ServingConfig serving, int replicas, String router, Slo slo, CollectiveBenchmark collective,
-                       TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
+                       TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml,
+                       io.xpusim.serving.Disaggregation disaggregation) {
+
+    public Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
+                    List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
+                    ServingConfig serving, int replicas, String router, Slo slo, CollectiveBenchmark collective,
+                    TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml) {
+        this(name, description, seed, file, kind, nodes, scaleOut, model, workload, serving, replicas, router, slo,
+                collective, training, outputs, resolvedYaml, null);
+    }
 
     /** Total devices in the cluster. */
     public int deviceCount() {

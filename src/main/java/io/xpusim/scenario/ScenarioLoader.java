@@ -16,6 +16,7 @@ import io.xpusim.model.ForwardPass;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.BatchScheduler;
 import io.xpusim.serving.BatchSchedulers;
+import io.xpusim.serving.Disaggregation;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.Routers;
@@ -127,14 +128,33 @@ public final class ScenarioLoader {
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
         String router = s.choice("router", Routers.names(), Routers.DEFAULT);
         ServingConfig serving = strategy(s, model.value(), file);
+        Disaggregation disagg = disaggregation(s);
         s.finish();
         Slo slo = slo(f);
         OutputSpec outputs = outputs(f);
         f.finish();
 
-        checkCombination(f, s, groups, model.value(), serving, replicas);
+        checkCombination(f, s, groups, model.value(), serving, replicas, disagg);
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
-                replicas, router, slo, null, null, outputs, f.resolved());
+                replicas, router, slo, null, null, outputs, f.resolved(), disagg);
+    }
+
+    /** strategy.disaggregation: { prefill: { replicas, tp }, decode: { replicas, tp } }, or null when absent. */
+    private static Disaggregation disaggregation(Fields s) {
+        if (!s.has("disaggregation")) {
+            return null;
+        }
+        Fields d = s.object("disaggregation");
+        Fields p = d.object("prefill");
+        int pr = p.intValue("replicas", 1, 1, 1 << 20);
+        int pt = p.intValue("tp", 1, 1, 1024);
+        p.finish();
+        Fields q = d.object("decode");
+        int dr = q.intValue("replicas", 1, 1, 1 << 20);
+        int dt = q.intValue("tp", 1, 1, 1024);
+        q.finish();
+        d.finish();
+        return new Disaggregation(pr, pt, dr, dt);
     }
 
     private static OutputSpec outputs(Fields f) {
@@ -574,7 +594,36 @@ public final class ScenarioLoader {
     }
 
     private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
-                                         ServingConfig c, int replicas) {
+                                         ServingConfig c, int replicas, Disaggregation disagg) {
+        if (disagg == null) {
+            checkCombination(root, strategy, groups, model, c, replicas, strategy.locationOf("parallelism"),
+                    strategy.locationOf("replicas"), (long) c.tp() * replicas, String.format(Locale.ROOT,
+                            "%d replicas at tp=%d", replicas, c.tp()));
+            return;
+        }
+        Location at = strategy.locationOf("disaggregation");
+        String policy = c.scheduler().policy();
+        if (!policy.equals("vllm") && !policy.equals("sarathi")) {
+            throw new ScenarioException(strategy.locationOf("scheduler"), "disaggregation runs with the vllm or sarathi "
+                    + "scheduler, not " + policy, "use scheduler.policy vllm or sarathi");
+        }
+        if (c.scheduler().prefixCaching()) {
+            throw new ScenarioException(strategy.locationOf("scheduler"), "prefix caching with disaggregation is not "
+                    + "supported yet", "turn prefix-caching off or remove strategy.disaggregation");
+        }
+        String what = String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode replicas at tp=%d)",
+                disagg.prefillReplicas(), disagg.prefillTp(), disagg.decodeReplicas(), disagg.decodeTp());
+        int[] tps = {disagg.prefillTp(), disagg.decodeTp()};
+        for (int tp : tps) {
+            ServingConfig pool = new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(),
+                    c.activations(), c.kvCache(), c.maxModelLen(), c.measuredCosts());
+            checkCombination(root, strategy, groups, model, pool, 1, at, at, disagg.devices(), what);
+        }
+    }
+
+    private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
+                                         ServingConfig c, int replicas, Location tpAt, Location replicasAt,
+                                         long needed, String what) {
         NodeProfile first = groups.get(0).profile();
         for (Cluster.NodeGroup g : groups) {
             if (!g.profile().device().name().equals(first.device().name())) {
@@ -583,7 +632,6 @@ public final class ScenarioLoader {
                         "use one device type per scenario");
             }
         }
-        Location tpAt = strategy.locationOf("parallelism");
         int tp = c.tp();
         if (model.heads() % tp != 0) {
             throw new ScenarioException(tpAt, String.format(Locale.ROOT, "tp=%d does not divide the %d attention heads of %s",
@@ -607,9 +655,9 @@ public final class ScenarioLoader {
         for (Cluster.NodeGroup g : groups) {
             devices += g.profile().deviceCount() * g.count();
         }
-        if ((long) tp * replicas > devices) {
-            throw new ScenarioException(strategy.locationOf("replicas"), String.format(Locale.ROOT,
-                    "%d replicas at tp=%d need %d devices but the cluster has %d", replicas, tp, (long) tp * replicas, devices),
+        if (needed > devices) {
+            throw new ScenarioException(replicasAt, String.format(Locale.ROOT,
+                    "%s need%s %d devices but the cluster has %d", what, what.startsWith("dis") ? "s" : "", needed, devices),
                     "lower replicas or tp, or add nodes");
         }
         if (tp > 1 && (first.scaleUpTopology() == ScaleUpTopology.C2C || first.scaleUpTopology() == ScaleUpTopology.NONE)) {

@@ -22,7 +22,30 @@ import java.util.List;
  * per-sequence host overheads (and the prefill overhead when it holds prompt tokens).
  */
 public final class Replica implements ReplicaLoad {
+    /** What a replica runs: whole requests, or one phase of them under prefill/decode disaggregation. */
+    public enum Role {
+        COLOCATED, PREFILL, DECODE;
+
+        public String yamlName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Receives a prefill replica's request after its first token, its prompt KV still held here. */
+    interface Handoff {
+        void handOff(Replica from, ServingRequest r);
+    }
+
     private final String name;
+    private Role role = Role.COLOCATED;
+    private Handoff handoff;
+    /** Prefill role: requests handed off whose KV is still held here until its transfer completes. */
+    private int handingOff;
+    private long handedOff;
+    /** Decode role: requests whose KV transfer is under way to this replica. */
+    private int incoming;
+    /** Decode role: requests whose KV has arrived, waiting for blocks (FCFS). */
+    private final java.util.ArrayDeque<ServingRequest> arrived = new java.util.ArrayDeque<>();
     private final Simulation sim;
     private final FairShareSolver solver;
     private final CollectiveEngine collectives;
@@ -72,6 +95,59 @@ public final class Replica implements ReplicaLoad {
         return devices;
     }
 
+    public Role role() {
+        return role;
+    }
+
+    /** Prefill role: requests handed off to the decode pool. */
+    public long handedOff() {
+        return handedOff;
+    }
+
+    void makePrefill(Handoff h) {
+        this.role = Role.PREFILL;
+        this.handoff = h;
+    }
+
+    void makeDecode() {
+        this.role = Role.DECODE;
+    }
+
+    /** Decode role: a request's KV is on its way here (counts as outstanding for the router). */
+    void expect() {
+        incoming++;
+    }
+
+    /** Prefill role: the request's KV has reached its decode replica; its blocks here are freed. */
+    void transferred(ServingRequest r) {
+        state.kv.release(r);
+        handingOff--;
+    }
+
+    /** Decode role: the request's prompt KV has arrived; it waits for blocks, then decodes from its first token. */
+    void receive(ServingRequest r) {
+        incoming--;
+        arrived.addLast(r);
+    }
+
+    /** Decode role: gives arrived requests their blocks, in order, while they fit above the watermark. */
+    private void admitArrived() {
+        int watermarkBlocks = (int) Math.ceil(state.config.watermark() * state.kv.totalBlocks());
+        while (!arrived.isEmpty() && state.running.size() < state.config.maxSeqs()) {
+            ServingRequest r = arrived.peekFirst();
+            int blocks = state.kv.blocksFor(r.contextTokens());
+            if (state.kv.freeBlocks() - blocks < watermarkBlocks && !state.running.isEmpty()) {
+                break;
+            }
+            if (blocks > state.kv.freeBlocks()) {
+                break;
+            }
+            arrived.pollFirst();
+            state.kv.allocate(r, blocks);
+            state.running.add(r);
+        }
+    }
+
     public KvCache kvCache() {
         return state.kv;
     }
@@ -82,12 +158,12 @@ public final class Replica implements ReplicaLoad {
 
     /** Requests admitted but not finished, and requests waiting. */
     public int inFlight() {
-        return state.running.size() + state.waiting.size();
+        return state.running.size() + state.waiting.size() + arrived.size() + handingOff;
     }
 
     @Override
     public int outstanding() {
-        return inFlight();
+        return state.running.size() + state.waiting.size() + arrived.size() + incoming;
     }
 
     @Override
@@ -117,6 +193,9 @@ public final class Replica implements ReplicaLoad {
 
     private void startStep() {
         batch.clear();
+        if (role == Role.DECODE) {
+            admitArrived();
+        }
         scheduler.schedule(state, batch);
         // arrival checks make this unreachable; kept (as a loop) so a policy bug never spins or stalls the queue
         while (batch.isEmpty() && !state.waiting.isEmpty() && state.running.isEmpty()) {
@@ -157,6 +236,12 @@ public final class Replica implements ReplicaLoad {
                 state.kv.prefillDone(r);
                 tokensOut++;
                 emitToken(r, now);
+                if (role == Role.PREFILL && !r.finished()) {
+                    state.running.remove(r); // keeps its KV blocks until the transfer completes
+                    handingOff++;
+                    handedOff++;
+                    handoff.handOff(this, r);
+                }
             }
         }
         for (ServingRequest r : batch.decodes) {

@@ -35,6 +35,14 @@ public final class ServingSimulator {
     private final RequestSource source;
     private final CollectiveEngine collectives;
     private final Router router;
+    private final Disaggregation disagg;
+    private final List<Replica> prefillPool;
+    private final List<Replica> decodePool;
+    private double prefillKvBytesPerTokenPerRank;
+    private double kvBytesProduced;
+    private double kvBytesTransferred;
+    private long handOffs;
+    private long kvTotalBlocks;
     private final EventHandler arrival = arg -> onArrival();
     private RequestSpec pending;
     private long arrived;
@@ -43,18 +51,48 @@ public final class ServingSimulator {
         this.setup = setup;
         this.source = source;
         this.router = Routers.create(setup.router());
+        this.disagg = setup.disaggregation();
         ServingConfig c = setup.config();
         List<Device> devices = setup.cluster().devices();
-        int needed = c.tp() * setup.replicas();
+        int needed = disagg == null ? c.tp() * setup.replicas() : disagg.devices();
         if (needed > devices.size()) {
-            throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
+            throw new InfeasibleConfigurationException(disagg == null ? String.format(Locale.ROOT,
                     "%d replicas at tp=%d need %d devices but the cluster has %d", setup.replicas(), c.tp(), needed,
-                    devices.size()), "lower replicas or tp, or add nodes");
+                    devices.size()) : String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode "
+                    + "replicas at tp=%d) needs %d devices but the cluster has %d", disagg.prefillReplicas(),
+                    disagg.prefillTp(), disagg.decodeReplicas(), disagg.decodeTp(), needed, devices.size()),
+                    "lower replicas or tp, or add nodes");
         }
         DeviceProfile device = devices.get(0).profile();
-        this.memory = MemoryPlan.plan(setup.model(), device, c);
         this.recorder = new ServingRecorder(binPicos, needed);
         this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
+        if (disagg == null) {
+            this.memory = MemoryPlan.plan(setup.model(), device, c);
+            addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED);
+            this.prefillPool = replicas;
+            this.decodePool = List.of();
+        } else {
+            ServingConfig pc = withTp(c, disagg.prefillTp());
+            ServingConfig dc = withTp(c, disagg.decodeTp());
+            MemoryPlan pm = MemoryPlan.plan(setup.model(), device, pc);
+            this.memory = MemoryPlan.plan(setup.model(), device, dc);
+            this.prefillKvBytesPerTokenPerRank = setup.model().kvBytesPerTokenPerRank(disagg.prefillTp(), c.kvCache());
+            addPool("prefill", disagg.prefillReplicas(), pc, pm, 0, device, Replica.Role.PREFILL);
+            addPool("decode", disagg.decodeReplicas(), dc, memory, disagg.prefillReplicas() * disagg.prefillTp(), device,
+                    Replica.Role.DECODE);
+            this.prefillPool = replicas.subList(0, disagg.prefillReplicas());
+            this.decodePool = replicas.subList(disagg.prefillReplicas(), replicas.size());
+        }
+    }
+
+    private static ServingConfig withTp(ServingConfig c, int tp) {
+        return new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(), c.activations(),
+                c.kvCache(), c.maxModelLen(), c.measuredCosts());
+    }
+
+    private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
+                         Replica.Role role) {
+        List<Device> devices = setup.cluster().devices();
         Precision math = c.activations();
         ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
         double hostPerKernel = (setup.hostCpu().kernelLaunchPicos() + c.runtime().frameworkOverheadPerKernelPicos()) / 1e12;
@@ -63,24 +101,91 @@ public final class ServingSimulator {
             deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
         }
         StepCostModel costs = new StepCostModel(pass, deviceCosts, hostPerKernel);
-        for (int i = 0; i < setup.replicas(); i++) {
-            List<Device> group = devices.subList(i * c.tp(), (i + 1) * c.tp());
+        for (int i = 0; i < count; i++) {
+            int from = firstDevice + i * c.tp();
+            List<Device> group = devices.subList(from, from + c.tp());
             int node = group.get(0).nodeIndex();
             if (group.get(group.size() - 1).nodeIndex() != node) {
                 throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
                         "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
                                 + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
-                        "use tp ≤ devices per node");
+                        "use tp ≤ devices per node" + (role == Replica.Role.COLOCATED ? ""
+                                : " and pool sizes that keep each replica inside a node"));
             }
             for (int a = 0; a < group.size(); a++) {
                 setup.cluster().route(group.get(a), group.get((a + 1) % group.size())); // fails early if unreachable
             }
-            KvCache kv = new KvCache(memory.kvBlocks(), c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
-            recorder.setKvTotalBlocks((long) memory.kvBlocks() * (i + 1));
-            replicas.add(new Replica("replica" + i, sim, solver, collectives, List.copyOf(group), costs,
-                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(),
-                    c.runtime(), recorder));
+            KvCache kv = new KvCache(plan.kvBlocks(), c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
+            kvTotalBlocks += plan.kvBlocks();
+            recorder.setKvTotalBlocks(kvTotalBlocks);
+            Replica r = new Replica(prefix + i, sim, solver, collectives, List.copyOf(group), costs,
+                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder);
+            if (role == Replica.Role.PREFILL) {
+                r.makePrefill(this::handOff);
+            } else if (role == Replica.Role.DECODE) {
+                r.makeDecode();
+            }
+            replicas.add(r);
         }
+    }
+
+    /**
+     * Moves a prefilled request's prompt KV to the least-outstanding decode replica: prefill rank i sends the share
+     * of its KV heads that decode rank j holds (head ranges overlapping), all pairs concurrently over the fabric;
+     * when the last byte lands the prefill replica frees its blocks and the decode replica queues the request.
+     */
+    private void handOff(Replica from, ServingRequest r) {
+        Replica to = decodePool.get(LeastOutstandingRouter.leastOutstanding(decodePool));
+        to.expect();
+        int a = from.devices().size();
+        int b = to.devices().size();
+        double perRank = r.spec().inputTokens() * prefillKvBytesPerTokenPerRank;
+        kvBytesProduced += perRank * a;
+        handOffs++;
+        int[] left = {0};
+        List<Runnable> sends = new ArrayList<>();
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                double lo = Math.max(i / (double) a, j / (double) b);
+                double hi = Math.min((i + 1) / (double) a, (j + 1) / (double) b);
+                if (hi <= lo) {
+                    continue;
+                }
+                double bytes = perRank * (hi - lo) * a;
+                Device src = from.devices().get(i);
+                Device dst = to.devices().get(j);
+                left[0]++;
+                sends.add(() -> collectives.transfer(bytes, src, dst, () -> {
+                    kvBytesTransferred += bytes;
+                    if (--left[0] == 0) {
+                        from.transferred(r);
+                        to.receive(r);
+                        to.startIfIdle();
+                        from.startIfIdle();
+                    }
+                }));
+            }
+        }
+        sends.forEach(Runnable::run);
+    }
+
+    /** Whether prefill and decode run on separate pools. */
+    public boolean disaggregated() {
+        return disagg != null;
+    }
+
+    /** KV bytes moved from prefill to decode replicas (all transfers completed so far). */
+    public double kvTransferBytes() {
+        return kvBytesTransferred;
+    }
+
+    /** Prompt KV bytes of the requests handed off to the decode pool (whether or not their transfer has finished). */
+    public double kvHandOffBytes() {
+        return kvBytesProduced;
+    }
+
+    public long handOffs() {
+        return handOffs;
     }
 
     public MemoryPlan memoryPlan() {
@@ -138,8 +243,11 @@ public final class ServingSimulator {
             RequestSpec spec = pending;
             arrived++;
             ServingRequest r = new ServingRequest(spec);
-            Replica target = replicas.get(router.route(spec, replicas));
+            Replica target = prefillPool.get(router.route(spec, prefillPool));
             String reason = neverFits(spec, target);
+            if (reason == null && !decodePool.isEmpty()) {
+                reason = decodePool.get(0).neverRuns(spec);
+            }
             if (reason != null) {
                 target.drop(r, reason);
             } else {
