@@ -8,7 +8,6 @@ import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.metrics.StageMemory;
 import io.xpusim.model.AttentionKernel;
 import io.xpusim.model.ModelSpec;
-import io.xpusim.model.Operator;
 import io.xpusim.model.Recompute;
 import io.xpusim.model.TrainingPass;
 import java.util.ArrayList;
