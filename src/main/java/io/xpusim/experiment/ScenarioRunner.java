@@ -173,6 +173,13 @@ public final class ScenarioRunner {
             broken.add("KV bytes transferred (" + sim.kvTransferBytes() + ") differ from the prompt KV bytes of the "
                     + sim.handOffs() + " handed-off requests (" + sim.kvHandOffBytes() + ")");
         }
+        if (stop == StopReason.DRAINED) {
+            for (var r : sim.replicas()) {
+                if (r.kvCache().usedBlocks() != 0) {
+                    broken.add(r.name() + " still holds " + r.kvCache().usedBlocks() + " KV blocks after draining");
+                }
+            }
+        }
         if (!broken.isEmpty()) {
             throw new InvariantViolation(String.join("; ", broken) + " — scenario " + s.file() + ", seed " + s.seed());
         }
@@ -236,6 +243,23 @@ public final class ScenarioRunner {
             m.put("prefix_cache_saved_tokens", hit);
             m.put("prefix_cache_evictions", evictions);
         }
+        if (s.serving().speculation() != null) {
+            long proposed = 0;
+            long accepted = 0;
+            long verifications = 0;
+            long emitted = 0;
+            for (var r : sim.replicas()) {
+                proposed += r.speculativeProposed();
+                accepted += r.speculativeAccepted();
+                verifications += r.speculativeVerifications();
+                emitted += r.speculativeEmitted();
+            }
+            m.put("spec_decode_acceptance", proposed == 0 ? 0.0 : accepted / (double) proposed);
+            m.put("spec_decode_tokens_per_step", verifications == 0 ? 0.0 : emitted / (double) verifications);
+            m.put("spec_decode_expected_tokens_per_step", s.serving().speculation().expectedTokensPerStep());
+            m.put("spec_decode_verifications", verifications);
+            m.put("spec_decode_tokens_emitted", emitted);
+        }
         if (sim.disaggregated()) {
             m.put("kv_transfer_bytes", sim.kvTransferBytes());
             m.put("kv_handoffs", sim.handOffs());
@@ -258,6 +282,14 @@ public final class ScenarioRunner {
         setup.put("tp", (long) s.serving().tp());
         setup.put("replicas", (long) s.replicas());
         setup.put("router", s.router());
+        if (s.serving().speculation() != null) {
+            var sp = s.serving().speculation();
+            Map<String, Object> spec = new LinkedHashMap<>();
+            spec.put("draft", sp.draft().name());
+            spec.put("tokens", (long) sp.tokens());
+            spec.put("acceptance", sp.acceptance());
+            setup.put("speculative", spec);
+        }
         if (s.disaggregation() != null) {
             var d = s.disaggregation();
             LinkedHashMap<String, Object> dis = new LinkedHashMap<>();

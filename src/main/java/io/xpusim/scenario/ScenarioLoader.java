@@ -17,6 +17,7 @@ import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.BatchScheduler;
 import io.xpusim.serving.BatchSchedulers;
 import io.xpusim.serving.Disaggregation;
+import io.xpusim.serving.Speculation;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.Routers;
@@ -129,6 +130,9 @@ public final class ScenarioLoader {
         String router = s.choice("router", Routers.names(), Routers.DEFAULT);
         ServingConfig serving = strategy(s, model.value(), file);
         Disaggregation disagg = disaggregation(s);
+        if (s.has("speculative")) {
+            serving = serving.withSpeculation(speculative(s, library, seed, serving, disagg));
+        }
         s.finish();
         Slo slo = slo(f);
         OutputSpec outputs = outputs(f);
@@ -137,6 +141,47 @@ public final class ScenarioLoader {
         checkCombination(f, s, groups, model.value(), serving, replicas, disagg);
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
                 replicas, router, slo, null, null, outputs, f.resolved(), disagg);
+    }
+
+    /**
+     * strategy.speculative: { draft: model, tokens: k, acceptance: α }: a draft model on the target's devices (same tp)
+     * proposing k tokens per decode step, each accepted with probability α.
+     */
+    private static Speculation speculative(Fields s, ProfileLibrary library, long seed, ServingConfig c,
+                                           Disaggregation disagg) {
+        Fields sp = s.object("speculative");
+        String policy = c.scheduler().policy();
+        if (!policy.equals("vllm") && !policy.equals("sarathi")) {
+            throw new ScenarioException(s.locationOf("speculative"), "speculative decoding runs with the vllm or sarathi "
+                    + "scheduler, not " + policy, "use scheduler.policy vllm or sarathi");
+        }
+        if (disagg != null) {
+            throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with disaggregation is not "
+                    + "supported yet", "remove strategy.speculative or strategy.disaggregation");
+        }
+        Resolved<ModelSpec> draft = library.model(sp.node("draft"), sp.qualified("draft"));
+        sp.putResolved("draft", draft.yaml());
+        ModelSpec d = draft.value();
+        if (d.isMoe() || d.mla() != null) {
+            throw new ScenarioException(sp.locationOf("draft"), "draft model '" + d.name()
+                    + "' uses mixture-of-experts or latent attention, which serving does not execute yet",
+                    "choose a small dense draft model, e.g. llama-3.2-1b");
+        }
+        int tp = c.tp();
+        if (d.heads() % tp != 0 || (d.kvHeads() % tp != 0 && tp % d.kvHeads() != 0)) {
+            throw new ScenarioException(sp.locationOf("draft"), String.format(Locale.ROOT,
+                    "the draft runs at the target's tp=%d, which does not split the %d heads / %d KV heads of %s", tp,
+                    d.heads(), d.kvHeads(), d.name()), "choose a draft whose head counts tp divides");
+        }
+        int k = sp.intValue("tokens", 1, Speculation.MAX_TOKENS);
+        double alpha = sp.number("acceptance", 0, 1);
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new ScenarioException(sp.locationOf("acceptance"), "'" + sp.qualified("acceptance")
+                    + "' must be strictly between 0 and 1, not " + alpha, "it is the probability that one draft token is "
+                    + "accepted, e.g. 0.7");
+        }
+        sp.finish();
+        return new Speculation(d, k, alpha, seed);
     }
 
     /** strategy.disaggregation: { prefill: { replicas, tp }, decode: { replicas, tp } }, or null when absent. */

@@ -130,6 +130,15 @@ public final class KvCache {
         }
     }
 
+    /** Frees the request's own blocks beyond {@code keepBlocks} (speculative decoding: rejected draft tokens' KV). */
+    void trim(ServingRequest r, int keepBlocks) {
+        int extra = r.blocks - Math.max(keepBlocks, r.sharedBlocks);
+        if (extra > 0) {
+            privateBlocks -= extra;
+            r.blocks -= extra;
+        }
+    }
+
     void release(ServingRequest r) {
         privateBlocks -= r.blocks - r.sharedBlocks;
         if (prefix != null) {

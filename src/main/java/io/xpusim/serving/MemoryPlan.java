@@ -13,6 +13,10 @@ import java.util.Locale;
  * max-batched-tokens × (4·hidden + query width/tp + 2·KV heads per rank·head dim + 3·intermediate/tp) × activation
  * bytes, plus fp32 logits for
  * max-seqs sampled rows (max-seqs × vocab/tp × 4 B).
+ *
+ * <p>With speculative decoding the draft model's weights (same tp) come off the budget too, and every KV block also
+ * holds the draft's KV for its tokens (the draft's cache is paged in lockstep with the target's). The draft's
+ * activations are not reserved separately: its passes are far smaller than the target's and run between them.
  */
 public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
                          int kvBlocks) {
@@ -24,22 +28,26 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
     public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c) {
         int tp = c.tp();
         double usable = device.memory().capacityBytes() * c.gpuMemoryUtilization();
-        double weights = m.weightBytesPerRank(tp, c.weights());
+        Speculation spec = c.speculation();
+        double weights = m.weightBytesPerRank(tp, c.weights())
+                + (spec == null ? 0 : spec.draft().weightBytesPerRank(tp, c.weights()));
         double a = c.activations().bytesPerElement();
         double perToken = 4.0 * m.hiddenSize() + (double) m.queryWidth() / tp + 2.0 * m.kvHeadsPerRank(tp) * m.headDim()
                 + 3.0 * m.intermediateSize() / tp;
         double activations = c.scheduler().maxBatchedTokens() * perToken * a
                 + (double) c.scheduler().maxSeqs() * m.vocabSize() / tp * 4;
-        double blockBytes = c.scheduler().blockTokens() * m.kvBytesPerTokenPerRank(tp, c.kvCache());
+        double blockBytes = c.scheduler().blockTokens() * (m.kvBytesPerTokenPerRank(tp, c.kvCache())
+                + (spec == null ? 0 : spec.draft().kvBytesPerTokenPerRank(tp, c.kvCache())));
         double left = usable - weights - activations;
         if (left < blockBytes) {
             String what = weights > usable ? "the weights alone" : "weights plus activations";
             throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
-                    "%s do not fit on %s: %s needs %.1f GiB of weights and %.1f GiB of activations per device at tp=%d, "
+                    "%s do not fit on %s: %s%s needs %.1f GiB of weights and %.1f GiB of activations per device at tp=%d, "
                             + "but only %.1f GiB is usable (%.0f%% of %.1f GiB)", what, device.name(), m.name(),
-                    weights / GIB, activations / GIB, tp, usable / GIB, 100 * c.gpuMemoryUtilization(),
+                    spec == null ? "" : " with draft model " + spec.draft().name(), weights / GIB, activations / GIB, tp, usable / GIB, 100 * c.gpuMemoryUtilization(),
                     device.memory().capacityBytes() / GIB),
-                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory");
+                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory"
+                            + (spec == null ? "" : ", or choose a smaller draft model"));
         }
         return new MemoryPlan(usable, weights, activations, blockBytes, (int) Math.min(Integer.MAX_VALUE, Math.floor(left / blockBytes)));
     }

@@ -68,6 +68,13 @@ public final class Replica implements ReplicaLoad {
     private int stepRunning;
     private int stepWaiting;
     private int stepKvUsed;
+    private Speculation spec;
+    private StepCostModel draftCosts;
+    private org.apache.commons.math3.random.RandomGenerator specRng;
+    private long specProposed;
+    private long specAccepted;
+    private long specVerifications;
+    private long specEmitted;
 
     Replica(String name, Simulation sim, FairShareSolver solver, CollectiveEngine collectives, List<Device> devices,
             StepCostModel costs, BatchScheduler scheduler, KvCache kv, SchedulerConfig config,
@@ -85,6 +92,37 @@ public final class Replica implements ReplicaLoad {
         this.perSequenceOverheadPicos = runtime.perSequenceOverheadPicos();
         this.prefillOverheadPicos = runtime.prefillOverheadPicos();
         this.recorder = recorder;
+    }
+
+    /**
+     * Turns on speculative decoding: each decode step runs the draft's k passes, then the target verifies k + 1
+     * tokens per sequence; {@code draft} costs the draft model on this replica's devices.
+     */
+    void enableSpeculation(Speculation s, StepCostModel draft) {
+        this.spec = s;
+        this.draftCosts = draft;
+        this.state.lookahead = s.tokens();
+        this.specRng = new io.xpusim.kernel.RandomStreams(s.seed()).stream("speculation/" + name);
+    }
+
+    /** Draft tokens proposed (k per verified sequence per step). */
+    public long speculativeProposed() {
+        return specProposed;
+    }
+
+    /** Draft tokens accepted (leading successes, before truncation at the request's output length). */
+    public long speculativeAccepted() {
+        return specAccepted;
+    }
+
+    /** Sequence verifications: one per decoding sequence per speculative step. */
+    public long speculativeVerifications() {
+        return specVerifications;
+    }
+
+    /** Tokens emitted by verifications (at most 1 + accepted each, never past a request's output length). */
+    public long speculativeEmitted() {
+        return specEmitted;
     }
 
     public String name() {
@@ -210,14 +248,47 @@ public final class Replica implements ReplicaLoad {
         stepRunning = state.running.size();
         stepWaiting = state.waiting.size();
         stepKvUsed = state.kv.usedBlocks();
-        BatchShape shape = shapeOf(batch);
-        stepPrefillTokens = (int) shape.prefillTokens();
-        StepCost cost = costs.cost(shape);
-        stepDeviceSeconds = cost.deviceSeconds();
-        hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds()).picos();
-        solver.start(new Activity(name + " iteration", cost.deviceSeconds(), computeResources,
+        BatchShape plain = shapeOf(batch, 0);
+        stepPrefillTokens = (int) plain.prefillTokens();
+        StepCost cost = costs.cost(spec == null ? plain : shapeOf(batch, spec.tokens()));
+        Runnable target = () -> solver.start(new Activity(name + " iteration", cost.deviceSeconds(), computeResources,
                 Double.POSITIVE_INFINITY, a -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(),
                         this::deviceDone)));
+        if (spec == null) {
+            stepDeviceSeconds = cost.deviceSeconds();
+            hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds()).picos();
+            target.run();
+            return;
+        }
+        StepCost draft = draftCost(plain);
+        stepDeviceSeconds = cost.deviceSeconds() + draft.deviceSeconds();
+        hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds() + draft.hostSeconds()).picos();
+        solver.start(new Activity(name + " draft", draft.deviceSeconds(), computeResources, Double.POSITIVE_INFINITY,
+                a -> collectives.allReduce(devices, draft.allReduceBytes(), draft.allReduces(), target)));
+    }
+
+    /**
+     * The draft's k sequential passes, summed: the first also prefills the batch's prompt chunks into the draft's
+     * cache; passes 2..k decode one more draft token per decoding sequence. Their all-reduces are lumped into one
+     * run of the same count at the mean size.
+     */
+    private StepCost draftCost(BatchShape plain) {
+        StepCost first = draftCosts.cost(plain);
+        double device = first.deviceSeconds();
+        double host = first.hostSeconds();
+        int kernels = first.kernels();
+        int allReduces = first.allReduces();
+        double arBytes = first.allReduceBytes() * first.allReduces();
+        int n = batch.decodes.size();
+        for (int j = 1; j < spec.tokens() && n > 0; j++) {
+            StepCost c = draftCosts.cost(new BatchShape(0, 0, 0, 0, 0, n, plain.decodeKvTokens() + (long) j * n));
+            device += c.deviceSeconds();
+            host += c.hostSeconds();
+            kernels += c.kernels();
+            allReduces += c.allReduces();
+            arBytes += c.allReduceBytes() * c.allReduces();
+        }
+        return new StepCost(device, host, kernels, allReduces, allReduces == 0 ? 0 : arBytes / allReduces);
     }
 
     private void deviceDone() {
@@ -245,8 +316,25 @@ public final class Replica implements ReplicaLoad {
             }
         }
         for (ServingRequest r : batch.decodes) {
-            tokensOut++;
-            emitToken(r, now);
+            if (spec == null) {
+                tokensOut++;
+                emitToken(r, now);
+                continue;
+            }
+            int accepted = spec.drawAccepted(specRng);
+            specProposed += spec.tokens();
+            specAccepted += accepted;
+            specVerifications++;
+            for (int j = 0; j <= accepted; j++) {
+                tokensOut++;
+                specEmitted++;
+                if (emitToken(r, now)) {
+                    break; // never past the request's output length
+                }
+            }
+            if (!r.finished()) {
+                state.kv.trim(r, state.kv.blocksFor(r.contextTokens())); // rejected drafts' KV freed
+            }
         }
         recorder.iteration(stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
                 stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
@@ -254,7 +342,8 @@ public final class Replica implements ReplicaLoad {
         startStep();
     }
 
-    private void emitToken(ServingRequest r, long now) {
+    /** Emits one token; returns whether the request finished with it. */
+    private boolean emitToken(ServingRequest r, long now) {
         if (r.firstTokenPicos < 0) {
             r.firstTokenPicos = now;
         }
@@ -262,7 +351,9 @@ public final class Replica implements ReplicaLoad {
             r.finishPicos = now;
             recorder.requestDone(new RequestRecord(r.spec.id(), r.spec.arrivalPicos() / 1e12, r.firstTokenPicos / 1e12,
                     now / 1e12, r.spec.inputTokens(), r.spec.outputTokens(), r.preemptions, name, null));
+            return true;
         }
+        return false;
     }
 
     void drop(ServingRequest r, String reason) {
@@ -270,7 +361,12 @@ public final class Replica implements ReplicaLoad {
                 r.spec.inputTokens(), r.spec.outputTokens(), r.preemptions, name, reason));
     }
 
-    private static BatchShape shapeOf(Batch b) {
+    /**
+     * The batch's shape for the target. With {@code verify} = k &gt; 0 (speculative decoding) each decoding sequence is
+     * instead a chunk of k + 1 tokens after its cached context (its last sampled token and k drafts), all k + 1 rows
+     * sampled; its last sampled token's KV is not yet cached, so the chunk follows context − 1 cached tokens.
+     */
+    private static BatchShape shapeOf(Batch b, int verify) {
         long prefillTokens = 0;
         int lastChunks = 0;
         double pairs = 0;
@@ -287,6 +383,18 @@ public final class Replica implements ReplicaLoad {
             }
         }
         long decodeKv = 0;
+        if (verify > 0) {
+            int c = verify + 1;
+            for (ServingRequest r : b.decodes) {
+                long p = r.contextTokens() - 1;
+                prefillTokens += c;
+                pairs += c * (p + (c + 1) / 2.0);
+                prefillKv += p + c;
+                lastChunks += c; // every verified position is sampled (rows of the LM head)
+            }
+            return new BatchShape(prefillTokens, b.prefills.size() + b.decodes.size(), lastChunks, pairs, prefillKv,
+                    b.idleSlots, 0);
+        }
         for (ServingRequest r : b.decodes) {
             decodeKv += r.contextTokens();
         }

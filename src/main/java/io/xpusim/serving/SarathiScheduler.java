@@ -11,7 +11,8 @@ package io.xpusim.serving;
  * when none is free preempts the most recently admitted sequence by recompute.
  *
  * <p>Because a request is admitted only when it gets at least one token of the budget after every decode
- * and earlier chunk, the running sequences never outnumber the budget, so the decodes alone never exceed it.
+ * and earlier chunk, the running sequences never outnumber the budget, so the decodes alone never exceed it
+ * (with speculative decoding each decode counts 1 + k tokens of the budget and may exceed it; prompts then wait).
  */
 public final class SarathiScheduler implements BatchScheduler {
     @Override
@@ -50,7 +51,7 @@ public final class SarathiScheduler implements BatchScheduler {
                 i++;
                 continue;
             }
-            int needed = s.kv.blocksFor(r.contextTokens()) - r.blocks;
+            int needed = s.decodeBlocksNeeded(r);
             while (needed > s.kv.freeBlocks()) {
                 s.preempt(s.running.get(s.running.size() - 1)); // may be r itself, or a request mid-prompt
                 if (i >= s.running.size()) {
@@ -66,7 +67,7 @@ public final class SarathiScheduler implements BatchScheduler {
             out.decodes.add(r);
             i++;
         }
-        return out.decodes.size();
+        return out.decodes.size() * (1 + s.lookahead); // a speculative decode verifies 1 + k tokens
     }
 
     @Override

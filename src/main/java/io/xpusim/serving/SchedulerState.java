@@ -14,11 +14,28 @@ public final class SchedulerState {
     final KvCache kv;
     final SchedulerConfig config;
     long preemptions;
+    /**
+     * Draft tokens verified per decode step (speculative decoding; 0 when off): a decoding sequence's step writes KV for
+     * its last sampled token plus this many draft tokens.
+     */
+    int lookahead;
 
     SchedulerState(KvCache kv, SchedulerConfig config) {
         this.kv = kv;
         this.config = config;
         this.waiting = new AdmissionQueue(config.admission());
+    }
+
+    /**
+     * Blocks a decoding sequence must hold for this step: its context plus the draft tokens the verification writes
+     * (never past its final length, whose extra positions would be discarded anyway).
+     */
+    int decodeBlocksNeeded(ServingRequest r) {
+        long tokens = r.contextTokens();
+        if (lookahead > 0) {
+            tokens = Math.min(tokens + lookahead, (long) r.spec.inputTokens() + r.spec.outputTokens());
+        }
+        return kv.blocksFor(tokens) - r.blocks;
     }
 
     /**

@@ -87,7 +87,7 @@ public final class ServingSimulator {
 
     private static ServingConfig withTp(ServingConfig c, int tp) {
         return new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(), c.activations(),
-                c.kvCache(), c.maxModelLen(), c.measuredCosts());
+                c.kvCache(), c.maxModelLen(), c.measuredCosts(), c.speculation());
     }
 
     private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
@@ -101,6 +101,10 @@ public final class ServingSimulator {
             deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
         }
         StepCostModel costs = new StepCostModel(pass, deviceCosts, hostPerKernel);
+        Speculation spec = c.speculation();
+        StepCostModel draftCosts = spec == null ? null : new StepCostModel(
+                new ForwardPass(spec.draft(), c.tp(), c.weights(), c.activations(), c.kvCache()),
+                new RooflineCostModel(device, math), hostPerKernel); // a measured table describes the target's kernels
         for (int i = 0; i < count; i++) {
             int from = firstDevice + i * c.tp();
             List<Device> group = devices.subList(from, from + c.tp());
@@ -120,6 +124,9 @@ public final class ServingSimulator {
             recorder.setKvTotalBlocks(kvTotalBlocks);
             Replica r = new Replica(prefix + i, sim, solver, collectives, List.copyOf(group), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder);
+            if (spec != null) {
+                r.enableSpeculation(spec, draftCosts);
+            }
             if (role == Replica.Role.PREFILL) {
                 r.makePrefill(this::handOff);
             } else if (role == Replica.Role.DECODE) {

@@ -39,7 +39,7 @@ public final class VllmScheduler implements BatchScheduler {
         int i = 0;
         while (i < s.running.size()) {
             ServingRequest r = s.running.get(i);
-            int needed = s.kv.blocksFor(r.contextTokens()) - r.blocks;
+            int needed = s.decodeBlocksNeeded(r);
             while (needed > s.kv.freeBlocks()) {
                 ServingRequest victim = s.running.get(s.running.size() - 1);
                 s.preempt(victim);
