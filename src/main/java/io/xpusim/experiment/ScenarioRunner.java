@@ -417,7 +417,7 @@ public final class ScenarioRunner {
         return out;
     }
 
-    /** Writes run.yaml, summary.json, requests.csv, timeseries.csv and the charts into the folder's temp dir. */
+    /** Writes run.yaml, summary.json, requests.csv, timeseries.csv, replicas.csv and the charts into the folder's temp dir. */
     public static List<String> writeOutputs(RunResult r, Path dir) throws IOException {
         List<String> files = new ArrayList<>();
         YamlTreeWriter.write(dir.resolve("run.yaml"), "Resolved scenario: every profile inlined and every default filled.\n"
@@ -452,6 +452,8 @@ public final class ScenarioRunner {
         files.add("requests.csv");
         CsvWriter.table(dir.resolve("timeseries.csv"), ServingRecorder.TIMESERIES_COLUMNS, r.recorder().timeseries());
         files.add("timeseries.csv");
+        CsvWriter.replicas(dir.resolve("replicas.csv"), r.recorder().perReplica());
+        files.add("replicas.csv");
         if (r.scenario().outputs().charts()) {
             files.addAll(ServingCharts.write(dir, r.scenario().name(), r.recorder()));
         }

@@ -19,6 +19,9 @@ public final class ServingRecorder {
     private final BinnedSeries iterations;
     private final BinnedSeries outputTokens;
     private final BinnedSeries deviceBusyFraction;
+    private final BinnedSeries kvTransferBytes;
+    private final ReplicaSeries perReplica;
+    private boolean disaggregated;
     private final int totalDevices;
     private long[] batchSizeCounts = new long[64];
     private long iterationCount;
@@ -33,6 +36,8 @@ public final class ServingRecorder {
         iterations = new BinnedSeries(binPicos);
         outputTokens = new BinnedSeries(binPicos);
         deviceBusyFraction = new BinnedSeries(binPicos);
+        kvTransferBytes = new BinnedSeries(binPicos);
+        perReplica = new ReplicaSeries(binPicos);
         this.totalDevices = totalDevices;
     }
 
@@ -43,11 +48,43 @@ public final class ServingRecorder {
         }
     }
 
+    /** Declares a replica for the per-replica series; returns the index its iterations report under. */
+    public int addReplica(String name) {
+        return perReplica.add(name);
+    }
+
+    /** Marks the run as prefill/decode disaggregated (it has KV hand-offs to chart). */
+    public void setDisaggregated(boolean d) {
+        disaggregated = d;
+    }
+
+    public boolean disaggregated() {
+        return disaggregated;
+    }
+
     /**
-     * One iteration of {@code devices} devices over [start, end) that ran {@code batchSeqs} sequences
+     * A KV hand-off flow of {@code bytes} moved over [start, end): spread evenly over the interval, so a transfer
+     * longer than a bin shows as a rate in every bin it spans.
+     */
+    public void kvTransfer(long startPicos, long endPicos, double bytes) {
+        if (endPicos <= startPicos) {
+            kvTransferBytes.addAt(endPicos, bytes);
+        } else {
+            kvTransferBytes.addInterval(startPicos, endPicos, bytes / (endPicos - startPicos));
+        }
+        lastEventPicos = Math.max(lastEventPicos, endPicos);
+    }
+
+    /** Per-replica utilisation, waiting and running requests over time (bins may be coarser than the run's). */
+    public ReplicaSeries perReplica() {
+        return perReplica;
+    }
+
+    /**
+     * One iteration of replica {@code replica} on {@code devices} devices over [start, end) that ran {@code batchSeqs} sequences
      * (prompt chunks and decodes) with {@code prefillTokens + decodeSeqs} new tokens.
      */
-    public void iteration(long startPicos, long endPicos, int devices, int batchSeqs, int prefillTokens, int decodeSeqs,
+    public void iteration(int replica, long startPicos, long endPicos, int devices, int batchSeqs, int prefillTokens, int decodeSeqs,
                           int runningSeqs, int waitingSeqs, int kvUsedBlocks, int kvTotalBlocks, double deviceBusySeconds,
                           int tokensOut) {
         iterationCount++;
@@ -61,7 +98,9 @@ public final class ServingRecorder {
         outputTokens.addAt(endPicos, tokensOut);
         // spread busy time over the iteration it belongs to: a long prefill must not pile into its last bin
         double seconds = (endPicos - startPicos) / 1e12;
-        deviceBusyFraction.addInterval(startPicos, endPicos, seconds > 0 ? share * Math.min(1.0, deviceBusySeconds / seconds) : 0);
+        double busy = seconds > 0 ? Math.min(1.0, deviceBusySeconds / seconds) : 0;
+        deviceBusyFraction.addInterval(startPicos, endPicos, share * busy);
+        perReplica.iteration(replica, startPicos, endPicos, busy, waitingSeqs, runningSeqs);
         int size = batchSeqs;
         if (size >= batchSizeCounts.length) {
             batchSizeCounts = Arrays.copyOf(batchSizeCounts, Math.max(size + 1, batchSizeCounts.length * 2));
@@ -118,6 +157,7 @@ public final class ServingRecorder {
                 kvTotalBlocks,
                 outputTokens.ratePerSecond(b),
                 deviceBusyFraction.mean(b),
+                kvTransferBytes.ratePerSecond(b),
             };
         }
         return rows;
@@ -134,5 +174,5 @@ public final class ServingRecorder {
 
     public static final List<String> TIMESERIES_COLUMNS = List.of("time_s", "running", "waiting",
             "batched_tokens_per_iteration", "kv_used_fraction", "kv_blocks_used", "kv_blocks_total", "output_tokens_per_s",
-            "device_utilisation");
+            "device_utilisation", "kv_transfer_bytes_per_s");
 }

@@ -67,6 +67,26 @@ public final class CsvWriter {
         }
     }
 
+    /** Per-replica series in long format: one row per time bin and replica, time first (bins of the series' width). */
+    public static void replicas(Path file, io.xpusim.metrics.ReplicaSeries rs) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(String.join(",", io.xpusim.metrics.ReplicaSeries.COLUMNS));
+            w.write('\n');
+            double binSeconds = rs.binPicos() / 1e12;
+            List<String> names = rs.names().stream().map(CsvWriter::quote).toList();
+            StringBuilder sb = new StringBuilder(64);
+            for (int b = 0; b < rs.bins(); b++) {
+                String time = num(b * binSeconds);
+                for (int r = 0; r < names.size(); r++) {
+                    sb.setLength(0);
+                    sb.append(time).append(',').append(names.get(r)).append(',').append(num(rs.utilisation(r, b)))
+                            .append(',').append(num(rs.waiting(r, b))).append(',').append(num(rs.running(r, b))).append('\n');
+                    w.write(sb.toString());
+                }
+            }
+        }
+    }
+
     public static final String SLICES_HEADER = "stage,kind,micro_batch,chunk,start_s,end_s";
 
     /** One row per pipeline slice (a pass, a transfer, a collective, the optimizer) of a training step. */

@@ -1,7 +1,11 @@
 package io.xpusim.report;
 
+import io.xpusim.metrics.ReplicaSeries;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +19,13 @@ import java.util.concurrent.Future;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.SymbolAxis;
+import org.jfree.chart.renderer.LookupPaintScale;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -25,7 +36,10 @@ import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.data.xy.DefaultXYDataset;
 import org.jfree.data.xy.XYBarDataset;
 
-/** The charts of a serving run: latency CDFs, throughput and queues over time, KV-cache use, batch sizes. */
+/**
+ * The charts of a serving run: latency CDFs, throughput and queues over time, KV-cache use, batch sizes, per-replica
+ * utilisation and queues, and (disaggregated runs) KV transfer.
+ */
 public final class ServingCharts {
     private ServingCharts() {
     }
@@ -50,7 +64,15 @@ public final class ServingCharts {
                 () -> cdf(dir, "e2e_cdf.png", "End-to-end request latency", sub, done, RequestRecord::e2eSeconds),
                 () -> throughputAndQueues(dir, scenario, ts),
                 () -> kvCache(dir, scenario, ts, rec.binPicos() / 1e12),
-                () -> batchSizes(dir, scenario, rec.batchSizeCounts()));
+                () -> batchSizes(dir, scenario, rec.batchSizeCounts()),
+                () -> perReplica(dir, "replica_utilisation.png", "Device utilisation per replica", scenario, rec.perReplica(),
+                        true),
+                () -> perReplica(dir, "replica_queues.png", "Waiting requests per replica", scenario, rec.perReplica(),
+                        false));
+        if (rec.disaggregated()) {
+            jobs = new ArrayList<>(jobs);
+            jobs.add(() -> kvTransfer(dir, scenario, ts, rec.binPicos() / 1e12));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
         try {
             List<Future<String>> futures = new ArrayList<>();
@@ -183,4 +205,180 @@ public final class ServingCharts {
         return file;
     }
 
+
+    /** Replicas drawn as lines up to this many; more become a heat map (replica × time). */
+    static final int MAX_LINES = 8;
+    /** Points per line and columns of the heat map at most (recorded bins are averaged in groups beyond that). */
+    private static final int LINE_POINTS = 300;
+    private static final int HEAT_COLUMNS = 500;
+    private static final Color[] LINE_COLOURS = {
+        ChartStyle.PALETTE[0], ChartStyle.PALETTE[1], ChartStyle.PALETTE[2], ChartStyle.PALETTE[3], ChartStyle.PALETTE[4],
+        ChartStyle.PALETTE[5], new Color(0xe377c2), new Color(0x7f7f7f)
+    };
+
+    /** The smallest of 1, 2, 5 × 10^k at or above {@code v} (at least 1). */
+    private static double niceAbove(double v) {
+        if (v <= 1) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * p >= v * (1 - 1e-12)) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    /** Per-replica utilisation (%) or waiting requests over time: lines for a few replicas, a heat map for many. */
+    private static String perReplica(Path dir, String file, String title, String scenario, ReplicaSeries rs,
+                                     boolean utilisation) throws IOException {
+        int n = rs.names().size();
+        // thousands of overlapping points are unreadable: draw means over groups of recorded bins (exact, as the
+        // bins are equal-width time-weighted means); replicas.csv keeps the full resolution
+        int group = (rs.bins() + (n <= MAX_LINES ? LINE_POINTS : HEAT_COLUMNS) - 1)
+                / (n <= MAX_LINES ? LINE_POINTS : HEAT_COLUMNS);
+        group = Math.max(1, group);
+        int bins = (rs.bins() + group - 1) / group;
+        double binSeconds = group * rs.binPicos() / 1e12;
+        double[][] v = new double[n][bins];
+        double peak = 0;
+        for (int r = 0; r < n; r++) {
+            for (int b = 0; b < bins; b++) {
+                double sum = 0;
+                for (int g = b * group; g < (b + 1) * group; g++) {
+                    sum += utilisation ? 100 * rs.utilisation(r, g) : rs.waiting(r, g);
+                }
+                v[r][b] = sum / group;
+                peak = Math.max(peak, v[r][b]);
+            }
+        }
+        String unit = utilisation ? "device busy time (% of bin)" : "waiting requests (time-weighted mean)";
+        NumberAxis time = new NumberAxis("simulated time (s)");
+        String sub = String.format(Locale.ROOT, "%s — %d replicas, means over %.3g s, peak %s%s", scenario, n, binSeconds,
+                peak == 0 ? "0" : String.format(Locale.ROOT, "%.3g", peak),
+                utilisation ? "%" : " requests");
+        JFreeChart chart;
+        if (n <= MAX_LINES) {
+            DefaultXYDataset data = new DefaultXYDataset();
+            for (int r = 0; r < n; r++) {
+                double[][] xy = new double[2][bins];
+                for (int b = 0; b < bins; b++) {
+                    xy[0][b] = b * binSeconds;
+                    xy[1][b] = v[r][b];
+                }
+                data.addSeries(rs.names().get(r), xy);
+            }
+            NumberAxis y = new NumberAxis(unit);
+            if (utilisation) {
+                y.setRange(0, 100);
+            } else {
+                y.setRange(0, niceAbove(peak * 1.05));
+            }
+            XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+            XYPlot plot = new XYPlot(data, time, y, lines);
+            chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+            ChartStyle.apply(chart, sub);
+            for (int r = 0; r < n; r++) {
+                lines.setSeriesPaint(r, LINE_COLOURS[r % LINE_COLOURS.length]);
+                lines.setSeriesStroke(r, new BasicStroke(n > 4 ? 1.5f : 2.0f));
+            }
+        } else {
+            double[][] xyz = new double[3][n * bins];
+            int k = 0;
+            for (int r = 0; r < n; r++) {
+                for (int b = 0; b < bins; b++) {
+                    xyz[0][k] = b * binSeconds;
+                    xyz[1][k] = n - 1 - r; // first replica at the top
+                    xyz[2][k] = v[r][b];
+                    k++;
+                }
+            }
+            DefaultXYZDataset data = new DefaultXYZDataset();
+            data.addSeries(title, xyz);
+            XYBlockRenderer renderer = new XYBlockRenderer();
+            renderer.setBlockWidth(binSeconds);
+            renderer.setBlockHeight(1.0);
+            renderer.setBlockAnchor(RectangleAnchor.BOTTOM_LEFT);
+            double top = utilisation ? 100 : niceAbove(peak);
+            LookupPaintScale paint = new LookupPaintScale(0, top * 1.0001, Color.WHITE);
+            Color[] ramp = {new Color(0xf7fbff), new Color(0xc6dbef), new Color(0x6baed6), new Color(0x2171b5),
+                new Color(0xfd8d3c), new Color(0xd62728)};
+            // 40 interpolated steps: a coarse 6-band scale hides most of the variation between replicas
+            int steps = 40;
+            for (int i = 0; i < steps; i++) {
+                double f = i * (ramp.length - 1) / (double) (steps - 1);
+                int lo = Math.min((int) f, ramp.length - 2);
+                double w = f - lo;
+                Color a = ramp[lo];
+                Color c = ramp[lo + 1];
+                paint.add(i * top / steps, new Color((int) Math.round(a.getRed() + w * (c.getRed() - a.getRed())),
+                        (int) Math.round(a.getGreen() + w * (c.getGreen() - a.getGreen())),
+                        (int) Math.round(a.getBlue() + w * (c.getBlue() - a.getBlue()))));
+            }
+            renderer.setPaintScale(paint);
+            // label every replica while they fit, else every step-th (the first always), so names stay legible
+            int step = (n + 31) / 32;
+            String[] names = new String[n];
+            for (int r = 0; r < n; r++) {
+                String name = rs.names().get(n - 1 - r);
+                names[r] = (n - 1 - r) % step == 0 ? name : "";
+            }
+            SymbolAxis y = new SymbolAxis("replica", names);
+            y.setGridBandsVisible(false);
+            XYPlot plot = new XYPlot(data, time, y, renderer);
+            chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+            ChartStyle.apply(chart, sub);
+            y.setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, n > 16 ? 10 : 12));
+            plot.setBackgroundPaint(Color.WHITE);
+            plot.setDomainGridlinesVisible(false);
+            plot.setRangeGridlinesVisible(false);
+            NumberAxis legendAxis = new NumberAxis(unit);
+            legendAxis.setRange(0, top);
+            legendAxis.setStandardTickUnits(NumberAxis.createStandardTickUnits(Locale.ROOT));
+            legendAxis.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            PaintScaleLegend legend = new PaintScaleLegend(paint, legendAxis);
+            legend.setPosition(RectangleEdge.RIGHT);
+            legend.setMargin(4, 4, 40, 4);
+            chart.addSubtitle(legend);
+        }
+        time.setRange(0, Math.max(1, bins) * binSeconds);
+        ChartStyle.save(chart, dir.resolve(file));
+        return file;
+    }
+
+    /** KV moved from prefill to decode replicas: rate per bin (GB/s) above, cumulative GB below. */
+    private static String kvTransfer(Path dir, String scenario, double[][] ts, double binSeconds) throws IOException {
+        double[][] rate = column(ts, ServingRecorder.column("kv_transfer_bytes_per_s"));
+        double[][] total = new double[2][rate[0].length];
+        double sum = 0;
+        double peak = 0;
+        for (int i = 0; i < rate[0].length; i++) {
+            sum += rate[1][i] * binSeconds / 1e9;
+            rate[1][i] /= 1e9;
+            peak = Math.max(peak, rate[1][i]);
+            total[0][i] = rate[0][i] + binSeconds; // cumulative at the end of the bin
+            total[1][i] = sum;
+        }
+        NumberAxis time = new NumberAxis("simulated time (s)");
+        CombinedDomainXYPlot combined = new CombinedDomainXYPlot(time);
+        DefaultXYDataset r = new DefaultXYDataset();
+        r.addSeries("KV transfer rate, prefill → decode (GB/s)", rate);
+        XYPlot top = new XYPlot(r, null, new NumberAxis("GB/s (mean over bin)"), new XYLineAndShapeRenderer(true, false));
+        DefaultXYDataset c = new DefaultXYDataset();
+        c.addSeries("KV moved so far (GB)", total);
+        XYPlot bottom = new XYPlot(c, null, new NumberAxis("cumulative GB"), new XYLineAndShapeRenderer(true, false));
+        combined.add(top, 1);
+        combined.add(bottom, 1);
+        ChartStyle.styleXY(top);
+        ChartStyle.styleXY(bottom, 1);
+        combined.setGap(12);
+        JFreeChart chart = new JFreeChart("KV-cache transfer, prefill → decode", JFreeChart.DEFAULT_TITLE_FONT, combined, true);
+        ChartStyle.apply(chart, String.format(Locale.ROOT, "%s — %.3g GB in total, peak %.3g GB/s (%.3g s bins; GB = 10^9 bytes)",
+                scenario, sum, peak, binSeconds));
+        time.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        String file = "kv_transfer.png";
+        ChartStyle.save(chart, dir.resolve(file));
+        return file;
+    }
 }

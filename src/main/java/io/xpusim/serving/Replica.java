@@ -58,6 +58,8 @@ public final class Replica implements ReplicaLoad {
     private final long perSequenceOverheadPicos;
     private final long prefillOverheadPicos;
     private final ServingRecorder recorder;
+    /** This replica's index in the recorder's per-replica series. */
+    private final int index;
     private final Batch batch = new Batch();
     private final EventHandler stepEnd = arg -> finishStep();
     private boolean busy;
@@ -92,6 +94,7 @@ public final class Replica implements ReplicaLoad {
         this.perSequenceOverheadPicos = runtime.perSequenceOverheadPicos();
         this.prefillOverheadPicos = runtime.prefillOverheadPicos();
         this.recorder = recorder;
+        this.index = recorder.addReplica(name);
     }
 
     /**
@@ -336,7 +339,7 @@ public final class Replica implements ReplicaLoad {
                 state.kv.trim(r, state.kv.blocksFor(r.contextTokens())); // rejected drafts' KV freed
             }
         }
-        recorder.iteration(stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
+        recorder.iteration(index, stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
                 stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
         busy = false;
         startStep();

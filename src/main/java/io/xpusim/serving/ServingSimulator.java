@@ -72,6 +72,7 @@ public final class ServingSimulator {
             this.prefillPool = replicas;
             this.decodePool = List.of();
         } else {
+            recorder.setDisaggregated(true);
             ServingConfig pc = withTp(c, disagg.prefillTp());
             ServingConfig dc = withTp(c, disagg.decodeTp());
             MemoryPlan pm = MemoryPlan.plan(setup.model(), device, pc);
@@ -162,15 +163,19 @@ public final class ServingSimulator {
                 Device src = from.devices().get(i);
                 Device dst = to.devices().get(j);
                 left[0]++;
-                sends.add(() -> collectives.transfer(bytes, src, dst, () -> {
+                sends.add(() -> {
+                    long start = sim.now();
+                    collectives.transfer(bytes, src, dst, () -> {
                     kvBytesTransferred += bytes;
+                    recorder.kvTransfer(start, sim.now(), bytes);
                     if (--left[0] == 0) {
                         from.transferred(r);
                         to.receive(r);
                         to.startIfIdle();
                         from.startIfIdle();
                     }
-                }));
+                    });
+                });
             }
         }
         sends.forEach(Runnable::run);
