@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.function.ToDoubleFunction;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.renderer.LookupPaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
@@ -317,15 +318,16 @@ public final class ServingCharts {
                         (int) Math.round(a.getBlue() + w * (c.getBlue() - a.getBlue()))));
             }
             renderer.setPaintScale(paint);
-            // label every replica while they fit, else every step-th (the first always), so names stay legible
+            // label every replica while they fit, else every step-th row, so names stay legible
             int step = (n + 31) / 32;
             String[] names = new String[n];
             for (int r = 0; r < n; r++) {
-                String name = rs.names().get(n - 1 - r);
-                names[r] = (n - 1 - r) % step == 0 ? name : "";
+                names[r] = rs.names().get(n - 1 - r);
             }
-            SymbolAxis y = new SymbolAxis("replica", names);
+            SymbolAxis y = new SymbolAxis(step == 1 ? "replica" : "replica (one in " + step + " labelled)", names);
             y.setGridBandsVisible(false);
+            y.setAutoTickUnitSelection(false);
+            y.setTickUnit(new NumberTickUnit(step));
             XYPlot plot = new XYPlot(data, time, y, renderer);
             chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
             ChartStyle.apply(chart, sub);
