@@ -7,6 +7,7 @@ import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.LatencySummary;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.metrics.TokenGapHistogram;
 import io.xpusim.metrics.SloAttainment;
 import io.xpusim.report.CollectiveCharts;
 import io.xpusim.report.CsvWriter;
@@ -220,6 +221,7 @@ public final class ScenarioRunner {
         m.put("ttft_s", latency(done, RequestRecord::ttftSeconds));
         m.put("tpot_s", latency(done, RequestRecord::tpotSeconds));
         m.put("e2e_s", latency(done, RequestRecord::e2eSeconds));
+        m.put("tbt_s", tbt(rec.tokenGaps()));
         m.put("kv_cache_peak_fraction", sim.disaggregated() ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
                 .totalBlocks() == 0 ? 0 : r.kvCache().peakUsedBlocks() / (double) r.kvCache().totalBlocks()).max().orElse(0)
                 : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
@@ -269,7 +271,7 @@ public final class ScenarioRunner {
             m.put("slo_attainment", attainment(s, rec.requests(), "ttft", "tpot", "e2e"));
         }
         if (!s.slo().isEmpty()) {
-            m.put("slo", slo(s, done, rec.requests()));
+            m.put("slo", slo(s, done, rec.requests(), rec.tokenGaps()));
         }
         if (skippedLines > 0) {
             m.put("trace_lines_skipped", skippedLines);
@@ -374,11 +376,35 @@ public final class ScenarioRunner {
                 use.contains("e2e") ? s.slo().perRequestSeconds("e2e") : Double.POSITIVE_INFINITY);
     }
 
-    private static Map<String, Object> slo(Scenario s, List<RequestRecord> done, List<RequestRecord> all) {
+    /** Time between tokens over all tokens: percentiles to one 2.3% histogram bin, exact max. */
+    private static Map<String, Object> tbt(TokenGapHistogram h) {
+        LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+        out.put("p50", h.percentile(0.50));
+        out.put("p90", h.percentile(0.90));
+        out.put("p99", h.percentile(0.99));
+        out.put("max", h.count() == 0 ? Double.NaN : h.maxSeconds());
+        out.put("tokens", h.count());
+        return out;
+    }
+
+    private static Map<String, Object> slo(Scenario s, List<RequestRecord> done, List<RequestRecord> all,
+                                           TokenGapHistogram gaps) {
         LinkedHashMap<String, Object> out = new LinkedHashMap<>();
         boolean allMet = true;
         for (Map.Entry<String, Double> e : s.slo().thresholdsSeconds().entrySet()) {
             String[] parts = e.getKey().split("-");
+            if (parts[0].equals("tbt")) {
+                // per token, from the run's token-gap histogram
+                double v = gaps.percentile(parts[1].equals("p50") ? 0.5 : parts[1].equals("p90") ? 0.9 : 0.99);
+                boolean met = v <= e.getValue();
+                allMet &= met;
+                LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+                row.put("target_s", e.getValue());
+                row.put("actual_s", v);
+                row.put("met", met);
+                out.put(e.getKey(), row);
+                continue;
+            }
             ToDoubleFunction<RequestRecord> f = switch (parts[0]) {
                 case "ttft" -> RequestRecord::ttftSeconds;
                 case "tpot" -> RequestRecord::tpotSeconds;

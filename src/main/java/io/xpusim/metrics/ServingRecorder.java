@@ -41,6 +41,18 @@ public final class ServingRecorder {
         this.totalDevices = totalDevices;
     }
 
+    private final TokenGapHistogram tokenGaps = new TokenGapHistogram();
+
+    /** Records the time between a request's consecutive tokens. */
+    public void tokenGap(double seconds) {
+        tokenGaps.add(seconds);
+    }
+
+    /** Time between tokens over every token of the run. */
+    public TokenGapHistogram tokenGaps() {
+        return tokenGaps;
+    }
+
     public void requestDone(RequestRecord r) {
         requests.add(r);
         if (r.completed()) {

@@ -610,6 +610,13 @@ public final class ScenarioLoader {
                 }
             }
         }
+        // time between tokens, over every token (Sarathi-Serve's SLO): percentiles only
+        for (String p : List.of("p50", "p90", "p99")) {
+            String key = "tbt-" + p;
+            if (s.has(key)) {
+                percentiles.put(key, s.quantity(key, TimeSpan::parse).seconds());
+            }
+        }
         double attainment = Double.NaN;
         if (perRequest.isEmpty() && s.has("attainment")) {
             // DistServe-style {ttft-p90: 200ms, tpot-p90: 100ms, attainment: 0.9}: the percentile thresholds are the

@@ -350,6 +350,10 @@ public final class Replica implements ReplicaLoad {
         if (r.firstTokenPicos < 0) {
             r.firstTokenPicos = now;
         }
+        if (r.lastTokenPicos >= 0) {
+            recorder.tokenGap((now - r.lastTokenPicos) / 1e12);
+        }
+        r.lastTokenPicos = now;
         if (state.emit(r)) {
             r.finishPicos = now;
             recorder.requestDone(new RequestRecord(r.spec.id(), r.spec.arrivalPicos() / 1e12, r.firstTokenPicos / 1e12,

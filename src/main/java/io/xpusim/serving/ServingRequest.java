@@ -22,6 +22,8 @@ public final class ServingRequest {
     /** Order of arrival at this replica's admission queue (the last tie-break). */
     long enqueueSeq;
     long firstTokenPicos = -1;
+    /** When the latest token was emitted, for time-between-tokens. */
+    long lastTokenPicos = -1;
     long finishPicos = -1;
 
     ServingRequest(RequestSpec spec) {

@@ -9,17 +9,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #5's ratio study, directionally and within a stated band: under a strict TPOT SLO, Sarathi-Serve's
- * stall-free chunked prefill sustains more requests per second than vLLM v0's prompt-first batching on the
- * same GPU (scenarios/study/sarathi-vs-vllm-strict-tpot.yaml). Measured when written: sarathi (2048-token
- * budget) 9.84 req/s vs vllm 8.59 req/s, +15%. The Sarathi-Serve paper (shared/reference/serving.md §A2.6)
- * reports 2.6× for Mistral-7B on one A100, but against a P99 time-between-tokens SLO (every token's gap), which
- * a single prefill stall breaks, whereas this study's TPOT is each request's mean gap; and its runtime has far
- * less host time per iteration than the calibrated eager one here. So only the direction and a band of +5% to
- * +40% are asserted; the per-token TBT metric is not recorded yet.
+ * Issue #5's ratio study, directionally and within a stated band: under a strict P99 time-between-tokens SLO,
+ * Sarathi-Serve's stall-free chunked prefill sustains more requests per second than vLLM v0's prompt-first
+ * batching on the same GPU (scenarios/study/sarathi-vs-vllm-strict-tbt.yaml: Llama-3-8B, one H100, TBT p99 ≤
+ * 150 ms, TTFT p90 ≤ 2 s). Measured when written: sarathi (2,048-token budget) 12.19 req/s vs vllm 7.50 req/s,
+ * +63%. Sarathi-Serve (shared/reference/serving.md §A2.6) reports 2.6× for Mistral-7B on one A100 under its
+ * strict P99 TBT SLO with a runtime that spends far less host time per iteration than the calibrated eager one
+ * here, which dilutes the stalls chunking removes. Asserted: a gain between +30% and +120%.
  */
 class SchedulerCapacityStudyTest {
-    private static final Path STUDY = Path.of("scenarios/study/sarathi-vs-vllm-strict-tpot.yaml");
+    private static final Path STUDY = Path.of("scenarios/study/sarathi-vs-vllm-strict-tbt.yaml");
 
     private static double goodput(List<String> overrides) {
         return new GoodputRunner(STUDY, overrides).search(1, 40, 0.02, p -> { }).goodput();
@@ -30,6 +29,6 @@ class SchedulerCapacityStudyTest {
         double sarathi = goodput(List.of());
         double vllm = goodput(List.of("strategy.scheduler.policy=vllm", "strategy.scheduler.max-batched-tokens=8192"));
         double gain = sarathi / vllm - 1;
-        assertTrue(gain > 0.05 && gain < 0.40, "sarathi " + sarathi + " req/s vs vllm " + vllm + " req/s: " + gain);
+        assertTrue(gain > 0.30 && gain < 1.20, "sarathi " + sarathi + " req/s vs vllm " + vllm + " req/s: " + gain);
     }
 }
