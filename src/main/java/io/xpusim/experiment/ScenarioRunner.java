@@ -65,7 +65,7 @@ public final class ScenarioRunner {
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
         ServingSetup setup = new ServingSetup(cluster, s.model(), s.serving(), s.replicas(), s.router(), node.cpu(),
-                s.disaggregation());
+                s.disaggregation(), s.replicaGroups() == null ? List.of() : s.replicaGroups());
         RandomStreams random = new RandomStreams(s.seed());
         StopReason stop;
         ServingSimulator sim;
@@ -222,7 +222,8 @@ public final class ScenarioRunner {
         m.put("tpot_s", latency(done, RequestRecord::tpotSeconds));
         m.put("e2e_s", latency(done, RequestRecord::e2eSeconds));
         m.put("tbt_s", tbt(rec.tokenGaps()));
-        m.put("kv_cache_peak_fraction", sim.disaggregated() ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
+        boolean heterogeneous = s.replicaGroups() != null && !s.replicaGroups().isEmpty();
+        m.put("kv_cache_peak_fraction", sim.disaggregated() || heterogeneous ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
                 .totalBlocks() == 0 ? 0 : r.kvCache().peakUsedBlocks() / (double) r.kvCache().totalBlocks()).max().orElse(0)
                 : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
         m.put("preemptions", preemptions);
@@ -284,6 +285,16 @@ public final class ScenarioRunner {
         setup.put("tp", (long) s.serving().tp());
         setup.put("replicas", (long) s.replicas());
         setup.put("router", s.router());
+        if (heterogeneous) {
+            List<Object> groups = new ArrayList<>();
+            for (var g : s.replicaGroups()) {
+                LinkedHashMap<String, Object> row = new LinkedHashMap<>();
+                row.put("replicas", (long) g.replicas());
+                row.put("tp", (long) g.tp());
+                groups.add(row);
+            }
+            setup.put("replica_groups", groups);
+        }
         if (s.serving().speculation() != null) {
             var sp = s.serving().speculation();
             Map<String, Object> spec = new LinkedHashMap<>();

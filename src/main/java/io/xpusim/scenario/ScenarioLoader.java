@@ -17,6 +17,7 @@ import io.xpusim.model.ModelSpec;
 import io.xpusim.serving.BatchScheduler;
 import io.xpusim.serving.BatchSchedulers;
 import io.xpusim.serving.Disaggregation;
+import io.xpusim.serving.ReplicaGroup;
 import io.xpusim.serving.Speculation;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
@@ -126,10 +127,23 @@ public final class ScenarioLoader {
         Fields w = f.object("workload");
         WorkloadSpec workload = workload(w, file);
         Fields s = f.object("strategy");
+        List<ReplicaGroup> replicaGroups = replicaGroups(s);
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
         String router = s.choice("router", Routers.names(), Routers.DEFAULT);
         ServingConfig serving = strategy(s, model.value(), file);
+        if (!replicaGroups.isEmpty()) {
+            replicas = replicaGroups.stream().mapToInt(ReplicaGroup::replicas).sum();
+            serving = withTp(serving, replicaGroups.get(0).tp());
+        }
         Disaggregation disagg = disaggregation(s);
+        if (serving.speculation() != null && !replicaGroups.isEmpty()) {
+            throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with replica groups is not "
+                    + "supported yet", "remove strategy.speculative or strategy.replica-groups");
+        }
+        if (disagg != null && !replicaGroups.isEmpty()) {
+            throw new ScenarioException(s.locationOf("replica-groups"), "replica groups with disaggregation are not "
+                    + "supported yet", "use strategy.replica-groups or strategy.disaggregation");
+        }
         if (s.has("speculative")) {
             serving = serving.withSpeculation(speculative(s, library, seed, serving, disagg));
         }
@@ -138,9 +152,111 @@ public final class ScenarioLoader {
         OutputSpec outputs = outputs(f);
         f.finish();
 
-        checkCombination(f, s, groups, model.value(), serving, replicas, disagg);
+        if (replicaGroups.isEmpty()) {
+            checkCombination(f, s, groups, model.value(), serving, replicas, disagg);
+        } else {
+            checkReplicaGroups(s, groups, model.value(), serving, replicaGroups);
+        }
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
-                replicas, router, slo, null, null, outputs, f.resolved(), disagg);
+                replicas, router, slo, null, null, outputs, f.resolved(), disagg, replicaGroups);
+    }
+
+    private static ServingConfig withTp(ServingConfig c, int tp) {
+        return new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(), c.activations(),
+                c.kvCache(), c.maxModelLen(), c.measuredCosts(), c.speculation());
+    }
+
+    /**
+     * strategy.replica-groups: [ { replicas, tp }, ... ], an alternative to replicas + parallelism.tp (empty when
+     * absent). Groups take the cluster's devices in order across its node groups.
+     */
+    private static List<ReplicaGroup> replicaGroups(Fields s) {
+        if (!s.has("replica-groups")) {
+            return List.of();
+        }
+        if (s.has("replicas")) {
+            throw new ScenarioException(s.locationOf("replicas"), "'strategy.replicas' and 'strategy.replica-groups' "
+                    + "are mutually exclusive", "give the replica count in each group and remove strategy.replicas");
+        }
+        if (s.has("parallelism")) {
+            Fields par = Fields.of(s.node("parallelism"), s.qualified("parallelism"));
+            if (par.has("tp")) {
+                throw new ScenarioException(par.locationOf("tp"), "'strategy.parallelism.tp' and "
+                        + "'strategy.replica-groups' are mutually exclusive", "give tp in each group and remove "
+                        + "strategy.parallelism.tp");
+            }
+        }
+        List<YamlNode> items = s.list("replica-groups");
+        if (items.isEmpty()) {
+            throw new ScenarioException(s.locationOf("replica-groups"), "'strategy.replica-groups' is empty",
+                    "add e.g. - { replicas: 2, tp: 8 }");
+        }
+        List<ReplicaGroup> out = new ArrayList<>();
+        List<Object> resolved = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Fields g = Fields.of(items.get(i), "strategy.replica-groups." + i);
+            int r = g.intValue("replicas", 1, 1 << 20);
+            int tp = g.intValue("tp", 1, 1, 1024);
+            g.finish();
+            out.add(new ReplicaGroup(r, tp));
+            resolved.add(g.resolved());
+        }
+        s.putResolved("replica-groups", resolved);
+        return List.copyOf(out);
+    }
+
+    /**
+     * Walks the replica groups over the cluster's devices in order (node groups as listed): each replica must stay
+     * on one node (hence one device type), and is checked against its own node's profile like a homogeneous
+     * deployment (heads, fabric, precision, memory).
+     */
+    private static void checkReplicaGroups(Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
+                                           ServingConfig c, List<ReplicaGroup> replicaGroups) {
+        // node of each device, in cluster order
+        List<NodeProfile> nodeOf = new ArrayList<>();
+        List<Integer> nodeIndex = new ArrayList<>();
+        int node = 0;
+        for (Cluster.NodeGroup g : groups) {
+            for (int n = 0; n < g.count(); n++, node++) {
+                for (int d = 0; d < g.profile().deviceCount(); d++) {
+                    nodeOf.add(g.profile());
+                    nodeIndex.add(node);
+                }
+            }
+        }
+        long needed = replicaGroups.stream().mapToLong(ReplicaGroup::devices).sum();
+        Location at = strategy.locationOf("replica-groups");
+        if (needed > nodeOf.size()) {
+            throw new ScenarioException(at, String.format(Locale.ROOT, "replica groups need %d devices but the cluster "
+                    + "has %d", needed, nodeOf.size()), "lower replicas or tp, or add nodes");
+        }
+        int from = 0;
+        int replica = 0;
+        for (int gi = 0; gi < replicaGroups.size(); gi++) {
+            ReplicaGroup g = replicaGroups.get(gi);
+            ServingConfig gc = withTp(c, g.tp());
+            java.util.Set<String> checked = new java.util.HashSet<>();
+            for (int i = 0; i < g.replicas(); i++, replica++, from += g.tp()) {
+                NodeProfile first = nodeOf.get(from);
+                NodeProfile last = nodeOf.get(from + g.tp() - 1);
+                if (!first.device().name().equals(last.device().name())) {
+                    throw new ScenarioException(at, String.format(Locale.ROOT, "replica %d (group %d, tp=%d) spans two "
+                            + "device types (%s, %s)", replica, gi, g.tp(), first.device().name(),
+                            last.device().name()), "a replica stays on one device type and one node: "
+                            + "adjust the groups' replicas and tp to the node boundaries");
+                }
+                if (!nodeIndex.get(from).equals(nodeIndex.get(from + g.tp() - 1))) {
+                    throw new ScenarioException(at, String.format(Locale.ROOT, "replica %d (group %d, tp=%d) spans two "
+                            + "%s nodes of %d devices", replica, gi, g.tp(), first.name(), first.deviceCount()),
+                            "tensor parallelism stays inside one node: use tp ≤ devices per node");
+                }
+                if (checked.add(first.name())) {
+                    // the homogeneous checks against this replica's node only (one node group of one node)
+                    checkCombination(null, strategy, List.of(new Cluster.NodeGroup(first, 1)), model, gc, 1, at, at,
+                            g.tp(), String.format(Locale.ROOT, "group %d", gi));
+                }
+            }
+        }
     }
 
     /**

@@ -9,10 +9,16 @@ import io.xpusim.model.ModelSpec;
  * how many replicas, the router (a name in {@link Routers}) that spreads requests over them, and the host
  * CPU that launches kernels. With {@code disaggregation} (null when colocated) the replica count and the
  * config's tp are replaced by the prefill and decode pools; the router then picks the prefill replica and
- * least-outstanding picks the decode replica.
+ * least-outstanding picks the decode replica. With non-empty {@code replicaGroups} (colocated only) the replica
+ * count and the config's tp are replaced by the groups, which may differ in tp and device type.
  */
 public record ServingSetup(Cluster cluster, ModelSpec model, ServingConfig config, int replicas, String router,
-                           DeviceProfile hostCpu, Disaggregation disaggregation) {
+                           DeviceProfile hostCpu, Disaggregation disaggregation, java.util.List<ReplicaGroup> replicaGroups) {
+    public ServingSetup(Cluster cluster, ModelSpec model, ServingConfig config, int replicas, String router,
+                        DeviceProfile hostCpu, Disaggregation disaggregation) {
+        this(cluster, model, config, replicas, router, hostCpu, disaggregation, java.util.List.of());
+    }
+
     public ServingSetup(Cluster cluster, ModelSpec model, ServingConfig config, int replicas, String router,
                         DeviceProfile hostCpu) {
         this(cluster, model, config, replicas, router, hostCpu, null);

@@ -54,9 +54,17 @@ public final class ServingSimulator {
         this.disagg = setup.disaggregation();
         ServingConfig c = setup.config();
         List<Device> devices = setup.cluster().devices();
-        int needed = disagg == null ? c.tp() * setup.replicas() : disagg.devices();
+        List<ReplicaGroup> groups = setup.replicaGroups() == null ? List.of() : setup.replicaGroups();
+        if (!groups.isEmpty() && disagg != null) {
+            throw new InfeasibleConfigurationException("replica groups with disaggregation are not supported yet",
+                    "use strategy.replica-groups or strategy.disaggregation");
+        }
+        int needed = !groups.isEmpty() ? groups.stream().mapToInt(ReplicaGroup::devices).sum()
+                : disagg == null ? c.tp() * setup.replicas() : disagg.devices();
         if (needed > devices.size()) {
-            throw new InfeasibleConfigurationException(disagg == null ? String.format(Locale.ROOT,
+            throw new InfeasibleConfigurationException(!groups.isEmpty() ? String.format(Locale.ROOT,
+                    "replica groups need %d devices but the cluster has %d", needed, devices.size())
+                    : disagg == null ? String.format(Locale.ROOT,
                     "%d replicas at tp=%d need %d devices but the cluster has %d", setup.replicas(), c.tp(), needed,
                     devices.size()) : String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode "
                     + "replicas at tp=%d) needs %d devices but the cluster has %d", disagg.prefillReplicas(),
@@ -66,9 +74,48 @@ public final class ServingSimulator {
         DeviceProfile device = devices.get(0).profile();
         this.recorder = new ServingRecorder(binPicos, needed);
         this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
-        if (disagg == null) {
+        if (!groups.isEmpty()) {
+            MemoryPlan first = null;
+            int from = 0;
+            for (ReplicaGroup g : groups) {
+                // each replica group plans memory and costs for the profile of its own devices
+                for (int i = 0; i < g.replicas(); i++) {
+                    int at = from + i * g.tp();
+                    DeviceProfile own = devices.get(at).profile();
+                    for (Device d : devices.subList(at, at + g.tp())) {
+                        if (!d.profile().name().equals(own.name())) {
+                            throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
+                                    "replica %d spans two device types (%s, %s)", replicas.size() + i, own.name(),
+                                    d.profile().name()), "a replica stays on one device type and one node");
+                        }
+                    }
+                }
+                ServingConfig gc = withTp(c, g.tp());
+                DeviceProfile own = devices.get(from).profile();
+                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc);
+                if (first == null) {
+                    first = plan;
+                }
+                // a group's replicas share one profile unless the group crosses a device-type boundary: split it there
+                int i = 0;
+                while (i < g.replicas()) {
+                    DeviceProfile p = devices.get(from + i * g.tp()).profile();
+                    int j = i;
+                    while (j < g.replicas() && devices.get(from + j * g.tp()).profile().name().equals(p.name())) {
+                        j++;
+                    }
+                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc);
+                    addPool("replica", j - i, gc, pp, from + i * g.tp(), p, Replica.Role.COLOCATED, replicas.size());
+                    i = j;
+                }
+                from += g.devices();
+            }
+            this.memory = first;
+            this.prefillPool = replicas;
+            this.decodePool = List.of();
+        } else if (disagg == null) {
             this.memory = MemoryPlan.plan(setup.model(), device, c);
-            addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED);
+            addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED, 0);
             this.prefillPool = replicas;
             this.decodePool = List.of();
         } else {
@@ -78,9 +125,9 @@ public final class ServingSimulator {
             MemoryPlan pm = MemoryPlan.plan(setup.model(), device, pc);
             this.memory = MemoryPlan.plan(setup.model(), device, dc);
             this.prefillKvBytesPerTokenPerRank = setup.model().kvBytesPerTokenPerRank(disagg.prefillTp(), c.kvCache());
-            addPool("prefill", disagg.prefillReplicas(), pc, pm, 0, device, Replica.Role.PREFILL);
+            addPool("prefill", disagg.prefillReplicas(), pc, pm, 0, device, Replica.Role.PREFILL, 0);
             addPool("decode", disagg.decodeReplicas(), dc, memory, disagg.prefillReplicas() * disagg.prefillTp(), device,
-                    Replica.Role.DECODE);
+                    Replica.Role.DECODE, 0);
             this.prefillPool = replicas.subList(0, disagg.prefillReplicas());
             this.decodePool = replicas.subList(disagg.prefillReplicas(), replicas.size());
         }
@@ -92,7 +139,7 @@ public final class ServingSimulator {
     }
 
     private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
-                         Replica.Role role) {
+                         Replica.Role role, int firstName) {
         List<Device> devices = setup.cluster().devices();
         Precision math = c.activations();
         ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
@@ -123,7 +170,7 @@ public final class ServingSimulator {
             KvCache kv = new KvCache(plan.kvBlocks(), c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
             kvTotalBlocks += plan.kvBlocks();
             recorder.setKvTotalBlocks(kvTotalBlocks);
-            Replica r = new Replica(prefix + i, sim, solver, collectives, List.copyOf(group), costs,
+            Replica r = new Replica(prefix + (firstName + i), sim, solver, collectives, List.copyOf(group), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder);
             if (spec != null) {
                 r.enableSpeculation(spec, draftCosts);
