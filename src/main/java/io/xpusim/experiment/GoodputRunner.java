@@ -95,8 +95,11 @@ public final class GoodputRunner {
         return p;
     }
 
-    /** Devices serving the scenario (replicas × tp). */
+    /** Devices serving the scenario: replicas × tp, summed over replica groups when the scenario has them. */
     public int devices() {
+        if (base.replicaGroups() != null && !base.replicaGroups().isEmpty()) {
+            return base.replicaGroups().stream().mapToInt(g -> g.replicas() * g.tp()).sum();
+        }
         return base.replicas() * base.serving().tp();
     }
 
