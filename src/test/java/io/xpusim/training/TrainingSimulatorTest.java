@@ -89,6 +89,14 @@ class TrainingSimulatorTest {
         assertEquals(step(r), t.computeSeconds() + t.optimizerSeconds(), 1e-9);
     }
 
+    private static final String TWO_DGX_A100 = "nodes: [ { template: dgx-a100, count: 2 } ]\nscale-out: { topology: fat-tree, nic: ib-hdr200 }";
+
+    /** Seconds the last step's slices of {@code kind} cover, summed over stages (overlaps counted twice). */
+    private static double sliceSeconds(RunResult r, io.xpusim.metrics.PipelineSlice.SliceKind kind) {
+        return r.training().lastStepSlices().stream().filter(x -> x.kind() == kind)
+                .mapToDouble(io.xpusim.metrics.PipelineSlice::seconds).sum();
+    }
+
     private static final String PIPELINE_CLUSTER = "nodes: [ { template: dgx-h100, count: 1 } ]";
 
     private static String pipeline(String schedule, int v) {
@@ -139,7 +147,7 @@ class TrainingSimulatorTest {
 
     @Test
     void stepsRepeatExactly() throws IOException {
-        RunResult r = run("nodes: [ { template: dgx-a100, count: 2 } ]\nscale-out: { topology: fat-tree, nic: ib-hdr200 }", """
+        RunResult r = run(TWO_DGX_A100, """
                 global-batch: 16
                 micro-batch: 1
                 sequence-length: 2048
@@ -156,7 +164,7 @@ class TrainingSimulatorTest {
 
     @Test
     void overlappingGradientReductionHidesIt() throws IOException {
-        String cluster = "nodes: [ { template: dgx-a100, count: 2 } ]\nscale-out: { topology: fat-tree, nic: ib-hdr200 }";
+        String cluster = TWO_DGX_A100;
         String plan = """
                 global-batch: 16
                 micro-batch: 1
@@ -175,7 +183,7 @@ class TrainingSimulatorTest {
 
     @Test
     void zero2ReducesEveryMicroBatchZero1OnlyOnce() throws IOException {
-        String cluster = "nodes: [ { template: dgx-a100, count: 2 } ]\nscale-out: { topology: fat-tree, nic: ib-hdr200 }";
+        String cluster = TWO_DGX_A100;
         String plan = """
                 global-batch: 64
                 micro-batch: 1
@@ -184,14 +192,8 @@ class TrainingSimulatorTest {
                 zero: %d
                 overlap: { dp-grad: false }
                 """;
-        double dp1 = 0;
-        double dp2 = 0;
-        for (var s : run(cluster, plan.formatted(1)).training().lastStepSlices()) {
-            dp1 += s.kind() == io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM ? s.seconds() : 0;
-        }
-        for (var s : run(cluster, plan.formatted(2)).training().lastStepSlices()) {
-            dp2 += s.kind() == io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM ? s.seconds() : 0;
-        }
+        double dp1 = sliceSeconds(run(cluster, plan.formatted(1)), io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM);
+        double dp2 = sliceSeconds(run(cluster, plan.formatted(2)), io.xpusim.metrics.PipelineSlice.SliceKind.DP_COMM);
         // 4 micro-batches: ZeRO-2 reduce-scatters 4 times what ZeRO-1 reduce-scatters once (plus its all-gather)
         assertTrue(dp2 > 1.5 * dp1, "zero 2 " + dp2 + " s of reduction vs zero 1 " + dp1 + " s");
     }
