@@ -3,6 +3,7 @@ package io.xpusim.collective;
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
 import io.xpusim.hardware.LinkProfile;
+import io.xpusim.hardware.RingProtocols;
 import io.xpusim.hardware.Route;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.resource.Activity;
@@ -80,7 +81,7 @@ public final class CollectiveEngine {
         }
         List<Phase> phases = switch (op) {
             case ALL_REDUCE -> switch (alg) {
-                case RING -> List.of(ringPhase(group, bytes, 1, 2, channels(group)));
+                case RING -> List.of(ringAcross(ringPhase(group, bytes, 1, 2, channels(group)), group, bytes));
                 case NVLS -> List.of(nvlsPhase(group, bytes));
                 case MESH -> List.of(meshPhase(group, bytes, 2));
                 default -> hierarchical(group, bytes, alg == CollectiveAlgorithm.TREE);
@@ -106,7 +107,7 @@ public final class CollectiveEngine {
     private static Phase repeated(Phase p, int count) {
         return new Phase(p.from(), p.to(), p.bytes().stream().map(b -> b * count).toList(), p.messageBytes(),
                 p.scaleOutMessageBytes(), p.steps() * count, p.stages().stream().map(s -> repeated(s, count)).toList(),
-                p.curves());
+                p.curves(), p.chainLatency(), p.scaleOutEfficiency());
     }
 
     /**
@@ -150,9 +151,11 @@ public final class CollectiveEngine {
                 return CollectiveAlgorithm.MESH;
             }
             // across whole, equal node slices the pipelined tree sends 2(N-1)/N of S/k per NIC and pays 2·log2(N)
-            // latency steps; a flat ring sends 2(n-1)/n of S/k per NIC and pays 2(n-1) steps: never faster here
+            // latency steps; a flat ring sends 2(n-1)/n of S/k per NIC and pays 2(n-1) steps: never faster here —
+            // unless the NIC says how the platform's tuner really runs it (its Simple ring, and low-latency choices
+            // below it at a lower rate), as AWS's tuner on EFA does
             if (op == CollectiveOp.ALL_REDUCE && multiNode && uniformNodes(group)) {
-                return CollectiveAlgorithm.TREE;
+                return ringProtocols(group) != null ? CollectiveAlgorithm.RING : CollectiveAlgorithm.TREE;
             }
             return CollectiveAlgorithm.RING;
         }
@@ -176,26 +179,39 @@ public final class CollectiveEngine {
      * when {@code stages} is not empty, several such stages run at once (a pipelined collective), each paying
      * its own steps. Flows between nodes read a NIC's curve at {@code scaleOutMessageBytes}, the buffer of the
      * one channel (or per-local-rank all-reduce) they carry — what each NIC's collective works on — while
-     * scale-up curves are read at the whole buffer, as they were fitted on one-node runs.
+     * scale-up curves are read at the whole buffer, as they were fitted on one-node runs. With {@code chainLatency}
+     * (a ring) each step pays the mean latency of the phase's routes rather than the worst: a ring's steps follow
+     * one another around the ring, so its chain of steps crosses every link in turn. Flows between nodes reach
+     * {@code scaleOutEfficiency} of their route's bottleneck (the NIC's protocol regime; 1 when none).
      */
     private record Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes,
-                         double scaleOutMessageBytes, long steps, List<Phase> stages, boolean curves) {
+                         double scaleOutMessageBytes, long steps, List<Phase> stages, boolean curves,
+                         boolean chainLatency, double scaleOutEfficiency) {
         Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, long steps) {
-            this(from, to, bytes, messageBytes, messageBytes, steps, List.of(), true);
+            this(from, to, bytes, messageBytes, messageBytes, steps, List.of(), true, false, 1);
         }
 
         Phase(List<Device> from, List<Device> to, List<Double> bytes, double messageBytes, double scaleOutMessageBytes,
               long steps) {
-            this(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, List.of(), true);
+            this(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, List.of(), true, false, 1);
         }
 
         static Phase concurrent(List<Phase> stages) {
-            return new Phase(List.of(), List.of(), List.of(), 0, 0, 0, List.copyOf(stages), true);
+            return new Phase(List.of(), List.of(), List.of(), 0, 0, 0, List.copyOf(stages), true, false, 1);
         }
 
         /** The same flows without collective curves: plain copies pay alpha-beta (curves describe collectives). */
         Phase withoutCurves() {
-            return new Phase(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, stages, false);
+            return new Phase(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, stages, false, chainLatency,
+                    scaleOutEfficiency);
+        }
+
+        /**
+         * A ring across nodes: alpha-beta on every link (the scale-up curves, fitted on one-node collectives, would
+         * count latency twice), steps paying the ring's mean route latency, flows between nodes at {@code efficiency}.
+         */
+        Phase acrossNodes(double efficiency) {
+            return new Phase(from, to, bytes, messageBytes, scaleOutMessageBytes, steps, stages, false, true, efficiency);
         }
 
         List<Phase> parts() {
@@ -265,6 +281,27 @@ public final class CollectiveEngine {
             }
         }
         return p;
+    }
+
+    /**
+     * A ring all-reduce that crosses nodes runs as {@link Phase#acrossNodes}, its flows between nodes at the NIC's
+     * protocol-regime efficiency for this size ({@link RingProtocols}); inside one node it is left as it is.
+     */
+    private Phase ringAcross(Phase ring, List<Device> group, double bytes) {
+        if (nodesOf(group).size() <= 1) {
+            return ring;
+        }
+        RingProtocols protocols = ringProtocols(group);
+        return ring.acrossNodes(protocols == null ? 1 : protocols.efficiency(bytes, group.size()));
+    }
+
+    /** The protocol regimes of the NIC the group's first node reaches other nodes through, or null. */
+    private RingProtocols ringProtocols(List<Device> group) {
+        if (cluster.scaleOut() == null) {
+            return null;
+        }
+        LinkProfile own = cluster.nodes().get(group.get(0).nodeIndex()).nic();
+        return (own != null ? own : cluster.scaleOut().nic()).ringProtocols();
     }
 
     /** Broadcast as a pipelined chain from the first member along the ring. */
@@ -408,6 +445,14 @@ public final class CollectiveEngine {
 
     // ------------------------------------------------------------------ execution
 
+    private static double bottleneck(Route route) {
+        double b = Double.POSITIVE_INFINITY;
+        for (var hop : route.hops()) {
+            b = Math.min(b, hop.capacityPerSecond());
+        }
+        return b;
+    }
+
     private void runPhases(List<Phase> phases, Runnable done) {
         runPhase(phases, 0, done);
     }
@@ -439,31 +484,35 @@ public final class CollectiveEngine {
         int next = 0;
         for (Phase stage : p.parts()) {
             long stepLatency = 0;
+            double latencySum = 0;
             boolean allCurves = true;
             for (int f = 0; f < stage.from().size(); f++) {
                 Device to = stage.to().get(f);
                 Route route = to == null ? cluster.switchLoop(stage.from().get(f)) : cluster.route(stage.from().get(f), to);
                 LinkProfile link = route.link();
                 stepLatency = Math.max(stepLatency, route.latencyPicos());
+                latencySum += route.latencyPicos();
                 double cap = Double.POSITIVE_INFINITY;
-                double message = to != null && to.nodeIndex() != stage.from().get(f).nodeIndex()
-                        ? stage.scaleOutMessageBytes() : stage.messageBytes();
+                boolean crossesNodes = to != null && to.nodeIndex() != stage.from().get(f).nodeIndex();
+                double message = crossesNodes ? stage.scaleOutMessageBytes() : stage.messageBytes();
                 if (to == null) {
                     cap = link.inSwitchReductionBytesPerSecond() * link.collectiveEfficiency(stage.messageBytes());
                     allCurves &= link.hasCollectiveCurve();
                 } else if (link != null && link.hasCollectiveCurve() && stage.curves()) {
                     // the curve scales the route's own bottleneck: a switch port, or one peer link of a full mesh
-                    double bottleneck = Double.POSITIVE_INFINITY;
-                    for (var hop : route.hops()) {
-                        bottleneck = Math.min(bottleneck, hop.capacityPerSecond());
-                    }
-                    cap = bottleneck * link.collectiveEfficiency(message);
+                    cap = bottleneck(route) * link.collectiveEfficiency(message);
                 } else {
                     allCurves = false;
+                    if (crossesNodes && stage.scaleOutEfficiency() < 1) {
+                        cap = bottleneck(route) * stage.scaleOutEfficiency();
+                    }
                 }
                 double b = stage.bytes().get(f);
                 bytesSent += b;
                 activities[next++] = new Activity("collective flow", b, route.hopsArray(), cap, onFlowDone);
+            }
+            if (stage.chainLatency() && stage.from().size() > 0) {
+                stepLatency = Math.round(latencySum / stage.from().size());
             }
             latency[0] += allCurves ? 0 : stage.steps() * stepLatency;
         }

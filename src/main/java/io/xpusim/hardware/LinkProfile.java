@@ -12,16 +12,18 @@ import java.util.Map;
  * losses together, so the per-step latency is then not added again. Zero half-size means "no curve":
  * the alpha-beta ring model applies. {@code inSwitchReductionBytesPerSecond} is the per-device rate of a
  * switch that reduces in the network (NVLS): an all-reduce then sends and receives the buffer once.
+ * {@code ringProtocols}, on a NIC, says how the platform's NCCL tuner runs all-reduces across nodes over it (null:
+ * not known, so {@code auto} keeps the tree).
  */
 public record LinkProfile(String name, LinkKind kind, double bandwidthBytesPerSecond, double efficiency,
                           long latencyPicos, double collectiveHalfSizeBytes, double collectiveShape,
-                          double inSwitchReductionBytesPerSecond, Map<String, String> sources) {
+                          double inSwitchReductionBytesPerSecond, RingProtocols ringProtocols, Map<String, String> sources) {
 
-    /** A link without in-switch reduction (the common case). */
+    /** A link without in-switch reduction or known NCCL protocol regimes (the common case). */
     public LinkProfile(String name, LinkKind kind, double bandwidthBytesPerSecond, double efficiency, long latencyPicos,
                        double collectiveHalfSizeBytes, double collectiveShape, Map<String, String> sources) {
         this(name, kind, bandwidthBytesPerSecond, efficiency, latencyPicos, collectiveHalfSizeBytes, collectiveShape, 0,
-                sources);
+                null, sources);
     }
 
     /** Whether the switch behind this link reduces in the network (NVLink SHARP, "NVLS"). */

@@ -7,6 +7,7 @@ import io.xpusim.hardware.LinkProfile;
 import io.xpusim.hardware.MemoryKind;
 import io.xpusim.hardware.MemoryProfile;
 import io.xpusim.hardware.NodeProfile;
+import io.xpusim.hardware.RingProtocols;
 import io.xpusim.hardware.ScaleUpTopology;
 import io.xpusim.model.MlaSpec;
 import io.xpusim.model.MlpKind;
@@ -253,7 +254,15 @@ public final class ProfileLibrary {
         }
         double inSwitch = f.has("in-switch-reduction")
                 ? positive(f, "in-switch-reduction", f.quantity("in-switch-reduction", Bandwidth::parse).bytesPerSecond()) : 0;
-        return new LinkProfile(name, kind, bandwidth, efficiency, latency, halfSize, shape, inSwitch, sources(f));
+        RingProtocols protocols = null;
+        if (f.has("ring-protocols")) {
+            Fields rp = f.object("ring-protocols");
+            double from = positive(rp, "simple-ring-from-per-rank",
+                    rp.quantity("simple-ring-from-per-rank", DataSize::parse).bytes());
+            protocols = new RingProtocols(from, rp.number("low-latency-efficiency", 0.01, 1));
+            rp.finish();
+        }
+        return new LinkProfile(name, kind, bandwidth, efficiency, latency, halfSize, shape, inSwitch, protocols, sources(f));
     }
 
     private NodeProfile bindNode(Fields f) {

@@ -153,19 +153,44 @@ class CollectiveEngineTest {
     }
 
     @Test
-    void nicCurveCapsRingInterNodeFlowsAtTheChannelBuffer() {
+    void ringAcrossNodesPaysAlphaBetaOnEveryLinkAndTheRingsMeanLatency() {
         Cluster c = twoNodesWithNic(NIC_CURVE);
         CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
         long[] doneAt = {-1};
         eng.run(CollectiveOp.ALL_REDUCE, c.devices(), 80e6, CollectiveAlgorithm.RING, () -> doneAt[0] = sim.now());
         sim.run();
         // one ring channel per NIC: C = 8, each an all-reduce of S/C = 10e6 B over n = 16 ranks, each flow
-        // 2·15/16 · 10e6 = 18.75e6 B; each channel crosses each node boundary once on its own NICs. The NIC curve
-        // read at the channel buffer 10e6 B: 5e9 → 18.75e6 / 5e9 = 3.75 ms (at the whole buffer: 2.11 ms).
-        // In the nodes, 7 channels' flows share every NVLink port: 7 · 18.75e6 / 100e9 = 1.31 ms. The NVLink hops
-        // have no curve, so the phase pays 2·(n−1) = 30 steps of the slowest route's α, the NIC's 5 µs → 150 µs
-        assertEquals(3_750_000_000L + 150 * US, doneAt[0], 2.0);
+        // 2·15/16 · 10e6 = 18.75e6 B; each channel crosses each node boundary once on its own NICs. A ring across nodes
+        // ignores collective curves (alpha-beta on every link): 18.75e6 / 10e9 = 1.875 ms on the NICs; in the nodes
+        // 7 channels' flows share every NVLink port: 7 · 18.75e6 / 100e9 = 1.31 ms. Each of the 2·(n−1) = 30 steps
+        // pays the ring's mean route latency: 14 NVLink routes of 1 µs and 2 NIC routes of 5 µs → 24/16 = 1.5 µs → 45 µs
+        assertEquals(1_875_000_000L + 45 * US, doneAt[0], 2.0);
         assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
+    }
+
+    /** NIC 10e9 B/s, α 5 µs, no curve; its tuner runs the Simple ring from 10e6 B per rank, half the rate below. */
+    private static final LinkProfile NIC_PROTOCOLS = new LinkProfile("nic", LinkKind.ETHERNET, 10e9, 1.0, 5 * US, 0, 0, 0,
+            new io.xpusim.hardware.RingProtocols(10e6, 0.5), Map.of());
+
+    @Test
+    void nicProtocolRegimesPickTheRingAndSlowItBelowTheSimpleRingSize() {
+        Cluster c = twoNodesWithNic(NIC_PROTOCOLS);
+        CollectiveEngine eng = new CollectiveEngine(sim, solver, c);
+        assertEquals(CollectiveAlgorithm.RING, eng.resolve(CollectiveOp.ALL_REDUCE, c.devices(), 1e6, CollectiveAlgorithm.AUTO));
+        assertEquals(CollectiveAlgorithm.TREE, new CollectiveEngine(sim, solver, twoNodesWithNic(NIC_CURVE))
+                .resolve(CollectiveOp.ALL_REDUCE, c.devices(), 1e6, CollectiveAlgorithm.AUTO), "no regimes known: tree");
+        long[] doneAt = {-1, -1};
+        // 16 ranks: the Simple ring runs from 160e6 B. At 80e6 B the NIC flows (18.75e6 B each, as above) run at
+        // 0.5 · 10e9 → 3.75 ms + 45 µs; at 160e6 B they carry 37.5e6 B at the full 10e9 → 3.75 ms + 45 µs as well
+        eng.run(CollectiveOp.ALL_REDUCE, c.devices(), 80e6, CollectiveAlgorithm.AUTO, () -> doneAt[0] = sim.now());
+        sim.run();
+        Simulation sim2 = new Simulation();
+        Cluster c2 = twoNodesWithNic(NIC_PROTOCOLS);
+        new CollectiveEngine(sim2, new FairShareSolver(sim2), c2).run(CollectiveOp.ALL_REDUCE, c2.devices(), 160e6,
+                CollectiveAlgorithm.AUTO, () -> doneAt[1] = sim2.now());
+        sim2.run();
+        assertEquals(3_750_000_000L + 45 * US, doneAt[0], 2.0);
+        assertEquals(3_750_000_000L + 45 * US, doneAt[1], 2.0);
     }
 
     @Test

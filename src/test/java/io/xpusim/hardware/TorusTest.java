@@ -52,8 +52,9 @@ class TorusTest {
         engine.run(CollectiveOp.ALL_REDUCE, c.devices(), bytes, CollectiveAlgorithm.RING, () -> done[0] = sim.now() / 1e12);
         sim.run();
         // node order walks x then wraps to the next row with one x and one y hop; no port carries two flows, so every
-        // flow runs at the port's 100 GB/s: 2·15/16·1 GB / 100 GB/s, plus 2·15 steps of the longest route (2 hops)
-        double expected = 2.0 * 15 / 16 * bytes / 100e9 + 30 * 2e-6;
+        // flow runs at the port's 100 GB/s: 2·15/16·1 GB / 100 GB/s, plus 2·15 steps of the ring's mean route latency
+        // (12 one-hop routes, the 4 row changes 2 hops: 20 µs / 16 = 1.25 µs)
+        double expected = 2.0 * 15 / 16 * bytes / 100e9 + 30 * 1.25e-6;
         assertEquals(expected, done[0], 1e-9);
     }
 
