@@ -20,8 +20,9 @@ public enum CollectiveAlgorithm {
      */
     NVLS,
     /**
-     * Inside one full-mesh node (Infinity Fabric, HCCS): reduce-scatter and all-gather to every peer at once,
-     * as RCCL and HCCL do, so all n−1 peer links carry traffic instead of one.
+     * Inside one full-mesh node (Infinity Fabric, HCCS) or flat all-to-all supernode (UB): reduce-scatter and
+     * all-gather to every peer at once, as RCCL and HCCL do, so all n−1 peer links carry traffic instead of one (on a
+     * supernode: the same bytes through each device's port as a ring, in one step instead of n−1).
      */
     MESH;
 

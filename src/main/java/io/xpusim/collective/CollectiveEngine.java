@@ -5,6 +5,7 @@ import io.xpusim.hardware.Device;
 import io.xpusim.hardware.LinkProfile;
 import io.xpusim.hardware.RingProtocols;
 import io.xpusim.hardware.Route;
+import io.xpusim.hardware.ScaleUpTopology;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.resource.Activity;
 import io.xpusim.resource.FairShareSolver;
@@ -89,7 +90,9 @@ public final class CollectiveEngine {
             case ALL_GATHER, REDUCE_SCATTER -> List.of(alg == CollectiveAlgorithm.MESH ? meshPhase(group, bytes, 1)
                     : ringPhase(group, bytes, 1, 1, channels(group)));
             case BROADCAST -> List.of(chainPhase(group, bytes, channels(group)));
-            case ALL_TO_ALL -> List.of(directPhase(group, uniformMatrix(n, bytes / n)));
+            // uniform on a flat supernode, every port carries (n−1)/n of the buffer whatever the pairs: n flows suffice
+            case ALL_TO_ALL -> List.of(onSupernode(group) ? portEquivalentMesh(group, bytes, 1).withoutCurves()
+                    : directPhase(group, uniformMatrix(n, bytes / n)));
             case SEND_RECV -> {
                 if (n != 2) {
                     throw new IllegalArgumentException("send-recv needs a group of exactly 2, not " + n);
@@ -140,8 +143,10 @@ public final class CollectiveEngine {
             return CollectiveAlgorithm.DIRECT;
         }
         boolean nvls = op == CollectiveOp.ALL_REDUCE && !multiNode && group.stream().allMatch(d -> cluster.switchLoop(d) != null);
-        boolean mesh = !multiNode && cluster.nodes().get(group.get(0).nodeIndex()).profile().scaleUpTopology()
-                == io.xpusim.hardware.ScaleUpTopology.FULL_MESH
+        ScaleUpTopology topology = cluster.nodes().get(group.get(0).nodeIndex()).profile().scaleUpTopology();
+        // a full mesh, or a flat all-to-all supernode, reaches every peer at once at full rate: reduce-scatter and
+        // all-gather go to all peers directly (HCCL's mesh), as bandwidth-optimal as a ring with 1 step instead of n−1
+        boolean mesh = !multiNode && (topology == ScaleUpTopology.FULL_MESH || topology == ScaleUpTopology.SUPERNODE)
                 && (op == CollectiveOp.ALL_REDUCE || op == CollectiveOp.ALL_GATHER || op == CollectiveOp.REDUCE_SCATTER);
         if (requested == CollectiveAlgorithm.AUTO) {
             if (nvls) {
@@ -270,6 +275,9 @@ public final class CollectiveEngine {
      */
     private Phase meshPhase(List<Device> group, double bytes, int factor) {
         int n = group.size();
+        if (onSupernode(group)) {
+            return portEquivalentMesh(group, bytes, factor);
+        }
         Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, factor);
         for (Device from : group) {
             for (Device to : group) {
@@ -302,6 +310,27 @@ public final class CollectiveEngine {
         }
         LinkProfile own = cluster.nodes().get(group.get(0).nodeIndex()).nic();
         return (own != null ? own : cluster.scaleOut().nic()).ringProtocols();
+    }
+
+    /**
+     * A mesh on a flat supernode, lowered without its n(n−1) flows: through a non-blocking fabric each device's port
+     * carries factor·(n−1)/n of the buffer out and in whatever the destinations, so n ring-shaped flows load every port
+     * exactly as the mesh does (and contend the same with other traffic) while the phase pays the mesh's steps.
+     */
+    private static Phase portEquivalentMesh(List<Device> group, double bytes, int factor) {
+        int n = group.size();
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, factor);
+        for (int k = 0; k < n; k++) {
+            p.from().add(group.get(k));
+            p.to().add(group.get((k + 1) % n));
+            p.bytes().add(factor * bytes * (n - 1) / n);
+        }
+        return p;
+    }
+
+    private boolean onSupernode(List<Device> group) {
+        return nodesOf(group).size() == 1
+                && cluster.nodes().get(group.get(0).nodeIndex()).profile().scaleUpTopology() == ScaleUpTopology.SUPERNODE;
     }
 
     /** Broadcast as a pipelined chain from the first member along the ring. */
@@ -364,8 +393,11 @@ public final class CollectiveEngine {
         int k = byNode.values().iterator().next().size();
         int nodes = byNode.size();
         List<Phase> stages = new ArrayList<>();
+        // on a flat supernode the in-node stages go to every peer at once (one step, see portEquivalentMesh)
+        long inNodeSteps = cluster.nodes().get(group.get(0).nodeIndex()).profile().scaleUpTopology()
+                == ScaleUpTopology.SUPERNODE ? 1 : k - 1L;
         if (k > 1) {
-            stages.add(perNodeRing(byNode, bytes, k));
+            stages.add(perNodeRing(byNode, bytes, k, inNodeSteps));
         }
         // each local rank's inter-node all-reduce works on S/k: its flows read the NIC's curve there
         Phase across = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes / k,
@@ -381,14 +413,14 @@ public final class CollectiveEngine {
         }
         stages.add(across);
         if (k > 1) {
-            stages.add(perNodeRing(byNode, bytes, k));
+            stages.add(perNodeRing(byNode, bytes, k, inNodeSteps));
         }
         return List.of(Phase.concurrent(stages));
     }
 
     /** A reduce-scatter (or all-gather) ring inside every node at once: each rank sends (k−1)/k of the buffer. */
-    private static Phase perNodeRing(Map<Integer, List<Device>> byNode, double bytes, int k) {
-        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, k - 1L);
+    private static Phase perNodeRing(Map<Integer, List<Device>> byNode, double bytes, int k, long steps) {
+        Phase p = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes, steps);
         for (List<Device> members : byNode.values()) {
             for (int i = 0; i < k; i++) {
                 p.from().add(members.get(i));

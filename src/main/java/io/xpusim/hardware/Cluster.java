@@ -63,9 +63,11 @@ public final class Cluster {
     private static NodeInstance buildNode(int index, NodeProfile p, LinkProfile nic, List<Device> allDevices) {
         String prefix = "node" + index;
         List<Device> local = new ArrayList<>();
+        String kind = p.device().kind().name().toLowerCase(java.util.Locale.ROOT);
+        boolean boards = p.scaleUpTopology() == ScaleUpTopology.SUPERNODE && p.devicesPerSwitch() < p.deviceCount();
         for (int i = 0; i < p.deviceCount(); i++) {
-            Device d = new Device(allDevices.size(), prefix + "/" + p.device().kind().name().toLowerCase(java.util.Locale.ROOT) + i,
-                    p.device(), index);
+            String localName = boards ? "board" + i / p.devicesPerSwitch() + "/" + kind + i % p.devicesPerSwitch() : kind + i;
+            Device d = new Device(allDevices.size(), prefix + "/" + localName, p.device(), index);
             allDevices.add(d);
             local.add(d);
         }
@@ -77,7 +79,7 @@ public final class Cluster {
         Resource[][] mesh = new Resource[0][0];
         LinkProfile link = p.scaleUpLink();
         switch (p.scaleUpTopology()) {
-            case SWITCH, PCIE_SWITCH -> {
+            case SWITCH, SUPERNODE, PCIE_SWITCH -> {
                 for (int i = 0; i < n; i++) {
                     egress[i] = new Resource(local.get(i).name() + "/" + link.name() + "/out", link.achievedBandwidthBytesPerSecond());
                     ingress[i] = new Resource(local.get(i).name() + "/" + link.name() + "/in", link.achievedBandwidthBytesPerSecond());
@@ -245,7 +247,7 @@ public final class Cluster {
         int j = node.devices().indexOf(b);
         long latency = p.scaleUpLink() == null ? 0 : p.scaleUpLink().latencyPicos();
         return switch (p.scaleUpTopology()) {
-            case SWITCH -> new Route(List.of(node.egress()[i], node.ingress()[j]), latency, p.scaleUpLink());
+            case SWITCH, SUPERNODE -> new Route(List.of(node.egress()[i], node.ingress()[j]), latency, p.scaleUpLink());
             case PCIE_SWITCH -> {
                 int si = i / p.devicesPerSwitch();
                 int sj = j / p.devicesPerSwitch();

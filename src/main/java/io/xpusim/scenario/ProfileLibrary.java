@@ -288,6 +288,13 @@ public final class ProfileLibrary {
             if (topology == ScaleUpTopology.PCIE_SWITCH) {
                 perSwitch = up.intValue("devices-per-switch", 1, 4096);
             }
+            if (topology == ScaleUpTopology.SUPERNODE) {
+                perSwitch = up.intValue("devices-per-board", count, 1, 4096);
+                if (count % perSwitch != 0) {
+                    throw new ScenarioException(up.locationOf("devices-per-board"), "devices-per-board " + perSwitch
+                            + " does not divide the node's " + count + " devices", "boards hold equal numbers of devices");
+                }
+            }
         }
         up.finish();
         if (topology == ScaleUpTopology.C2C && count != 1) {
@@ -297,7 +304,7 @@ public final class ProfileLibrary {
         Fields cpus = f.object("cpus");
         Resolved<DeviceProfile> cpu = device(cpus.node("profile"), cpus.qualified("profile"));
         cpus.putResolved("profile", cpu.yaml());
-        int cpuCount = cpus.intValue("count", 1, 64);
+        int cpuCount = cpus.intValue("count", 1, 4096);
         cpus.finish();
         if (cpu.value().kind() != DeviceKind.CPU) {
             throw new ScenarioException(cpus.locationOf("profile"), "'" + cpus.qualified("profile") + "' must be a cpu profile", null);
@@ -305,7 +312,7 @@ public final class ProfileLibrary {
         Fields hm = f.object("host-memory");
         Resolved<MemoryProfile> hostMemory = memory(hm.node("profile"), hm.qualified("profile"));
         hm.putResolved("profile", hostMemory.yaml());
-        int hmCount = hm.intValue("count", 1, 64);
+        int hmCount = hm.intValue("count", 1, 4096);
         hm.finish();
         Resolved<LinkProfile> hostLink = link(f.node("host-link"), f.qualified("host-link"));
         f.putResolved("host-link", hostLink.yaml());

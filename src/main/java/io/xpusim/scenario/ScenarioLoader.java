@@ -359,7 +359,7 @@ public final class ScenarioLoader {
             return ScaleOutSpec.torus(nic.value(), dims);
         }
         int devicesPerNode = groups.get(0).profile().deviceCount();
-        int nics = so.intValue("nics-per-node", devicesPerNode, 1, 64);
+        int nics = so.intValue("nics-per-node", devicesPerNode, 1, 4096);
         double oversubscription = so.number("oversubscription", 1.0, 1.0, 64);
         int nodesPerLeaf = so.intValue("nodes-per-leaf", 32, 1, 100_000);
         int spines = so.intValue("spines", 0, 0, 4096);

@@ -264,6 +264,31 @@ class BadInputTest {
     }
 
     @Test
+    void supernodeBoardsMustDivideTheDevices() throws IOException {
+        Outcome o = runBad("""
+                schema: xpusim/v1
+                name: boards
+                kind: collective
+                seed: 1
+                cluster:
+                  nodes:
+                    - template:
+                        name: odd-supernode
+                        devices: { profile: ascend-910c, count: 12 }
+                        scale-up: { link: ub-910c, topology: supernode, devices-per-board: 8 }
+                        cpus: { profile: kunpeng-920-5250, count: 6 }
+                        host-memory: { profile: ddr4-2933-8ch, count: 6 }
+                        host-link: ub-910c
+                        price-per-hour-usd: 1
+                        sources: { devices: test }
+                      count: 1
+                collective: { op: all-reduce, group: all, sizes: [1MiB] }
+                """);
+        assertTrue(o.err().contains(":10:76:") && o.err().contains("devices-per-board 8 does not divide the node's 12 devices"),
+                o.err());
+    }
+
+    @Test
     void measuredCostTablesNameRealOperators() throws IOException {
         Files.writeString(dir.resolve("costs.csv"), "operator,rows,seconds\nqkv_proj,1,1e-5\n");
         Outcome o = runBad(GOOD.replace("  parallelism: { tp: 1 }\n", "  parallelism: { tp: 1 }\n  measured-costs: costs.csv\n"));
