@@ -4,6 +4,7 @@ import io.xpusim.resource.Resource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -114,10 +115,38 @@ public final class Cluster {
             hostUp[i] = new Resource(local.get(i).name() + "/" + p.hostLink().name() + "/to-host", p.hostLink().achievedBandwidthBytesPerSecond());
             hostDown[i] = new Resource(local.get(i).name() + "/" + p.hostLink().name() + "/from-host", p.hostLink().achievedBandwidthBytesPerSecond());
         }
-        Resource hostMemory = p.hostMemory() == null ? null : new Resource(prefix + "/host-memory",
-                p.hostMemory().achievedBandwidthBytesPerSecond() * p.hostMemoryCount());
+        int sockets = Math.max(1, p.sockets());
+        int[] deviceSocket = new int[n];
+        for (int i = 0; i < n; i++) {
+            deviceSocket[i] = i * sockets / n; // devices are spread evenly over the sockets, in order
+        }
+        List<MemoryUnit> socketMemory = new ArrayList<>();
+        for (int s = 0; s < p.sockets(); s++) {
+            socketMemory.add(new MemoryUnit(prefix + "/" + TierSpec.HOST + s, TierSpec.HOST, p.hostMemory(), index, s, null, null));
+        }
+        Resource[][] socketLinks = new Resource[sockets][sockets];
+        if (p.socketLink() != null) {
+            for (int a = 0; a < sockets; a++) {
+                for (int b = 0; b < sockets; b++) {
+                    if (a != b) {
+                        socketLinks[a][b] = new Resource(prefix + "/socket" + a + "->socket" + b + "/" + p.socketLink().name(),
+                                p.socketLink().achievedBandwidthBytesPerSecond());
+                    }
+                }
+            }
+        }
+        Map<String, List<MemoryUnit>> tiers = new LinkedHashMap<>();
+        for (TierSpec t : p.tiers()) {
+            List<MemoryUnit> units = new ArrayList<>();
+            for (int u = 0; u < t.count(); u++) {
+                units.add(new MemoryUnit(prefix + "/" + t.name() + u, t.name(), t.memory(), index, u * sockets / t.count(),
+                        t.link(), t.engine()));
+            }
+            tiers.put(t.name(), Collections.unmodifiableList(units));
+        }
         return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh, hostUp,
-                hostDown, hostMemory, nic);
+                hostDown, deviceSocket, Collections.unmodifiableList(socketMemory), socketLinks,
+                Collections.unmodifiableMap(tiers), nic);
     }
 
     public List<NodeInstance> nodes() {
@@ -145,6 +174,19 @@ public final class Cluster {
                     }
                 }
             }
+            for (Resource[] row : n.socketLinks()) {
+                for (Resource r : row) {
+                    if (r != null) {
+                        out.add(r);
+                    }
+                }
+            }
+            for (List<MemoryUnit> units : n.tiers().values()) {
+                for (MemoryUnit u : units) {
+                    out.add(u.toHost());
+                    out.add(u.fromHost());
+                }
+            }
         }
         if (fabric != null) {
             fabric.addResources(out);
@@ -157,16 +199,205 @@ public final class Cluster {
     }
 
     /**
-     * The resources bytes cross between a device and its host's memory ({@code toHost}: device to host), or null
-     * when the node template has no host link or host memory.
+     * The resources bytes cross between a device and the DRAM of the CPU socket it hangs off ({@code toHost}: device
+     * to host), or null when the node template has no host link or host memory.
      */
     public List<Resource> hostPath(Device d, boolean toHost) {
         NodeInstance node = nodes.get(d.nodeIndex());
-        if (node.hostUp().length == 0 || node.hostMemory() == null) {
+        if (node.hostUp().length == 0 || node.sockets().isEmpty()) {
             return null;
         }
+        MemoryUnit socket = node.sockets().get(node.deviceSocket()[node.devices().indexOf(d)]);
+        return tierPath(d, socket, toHost).hops();
+    }
+
+    /**
+     * The units of tier {@code tier} a device's data is interleaved over: those on the device's own CPU socket, or
+     * every unit of the node's tier when its socket has none ({@link TierSpec#HOST}: the socket's DRAM). Empty when
+     * the node has no such tier.
+     */
+    public List<MemoryUnit> unitsFor(Device d, String tier) {
+        NodeInstance node = nodes.get(d.nodeIndex());
+        List<MemoryUnit> all = node.units(tier);
+        int socket = node.deviceSocket()[node.devices().indexOf(d)];
+        List<MemoryUnit> near = new ArrayList<>();
+        for (MemoryUnit u : all) {
+            if (u.socket() == socket) {
+                near.add(u);
+            }
+        }
+        return near.isEmpty() ? all : near;
+    }
+
+    /**
+     * The path between a device's memory and a memory unit of its node ({@code toUnit}: device to unit): the
+     * device's host link, the socket-to-socket link when the unit hangs off another socket (and the template models
+     * one), the unit's attachment link, and the unit's media. Its latency is every link's plus the unit's access
+     * latency (CXL's added latency, an SSD's read latency).
+     */
+    public Route tierPath(Device d, MemoryUnit unit, boolean toUnit) {
+        NodeInstance node = nodes.get(d.nodeIndex());
+        if (unit.nodeIndex() != d.nodeIndex()) {
+            throw new RouteNotFoundException(d.name() + " cannot reach " + unit.name() + " on another node");
+        }
+        if (node.hostUp().length == 0) {
+            throw new RouteNotFoundException("node template '" + node.profile().name() + "' has no host link from "
+                    + d.name() + " to its memory tiers");
+        }
         int i = node.devices().indexOf(d);
-        return List.of(toHost ? node.hostUp()[i] : node.hostDown()[i], node.hostMemory());
+        int socket = node.deviceSocket()[i];
+        List<Resource> hops = new ArrayList<>();
+        long latency = node.profile().hostLink().latencyPicos() + unit.profile().latencyPicos();
+        hops.add(toUnit ? node.hostUp()[i] : node.hostDown()[i]);
+        latency += crossSockets(node, toUnit ? socket : unit.socket(), toUnit ? unit.socket() : socket, hops);
+        latency += attach(unit, toUnit, hops);
+        if (!toUnit) {
+            java.util.Collections.reverse(hops);
+        }
+        return new Route(List.copyOf(hops), latency, node.profile().hostLink());
+    }
+
+    /**
+     * The path from one memory unit to another of the same node (demoting data from host DRAM to a CXL card or an
+     * SSD, reading optimizer states from NVMe into DRAM): the source's media and attachment link, the socket link
+     * when they hang off different sockets, the destination's attachment link and media.
+     */
+    public Route unitPath(MemoryUnit from, MemoryUnit to) {
+        if (from.nodeIndex() != to.nodeIndex()) {
+            throw new RouteNotFoundException(from.name() + " cannot reach " + to.name() + " on another node");
+        }
+        NodeInstance node = nodes.get(from.nodeIndex());
+        List<Resource> hops = new ArrayList<>();
+        hops.add(from.read());
+        long latency = from.profile().latencyPicos() + to.profile().latencyPicos();
+        if (from.toHost() != null) {
+            hops.add(from.toHost());
+            latency += from.link().latencyPicos();
+        }
+        latency += crossSockets(node, from.socket(), to.socket(), hops);
+        latency += attach(to, true, hops);
+        return new Route(List.copyOf(hops), latency, from.link() != null ? from.link() : to.link());
+    }
+
+    /** Adds the socket link from socket a to b (if any is modelled and they differ); returns its latency. */
+    private static long crossSockets(NodeInstance node, int a, int b, List<Resource> hops) {
+        Resource r = a == b ? null : node.socketLinks()[a][b];
+        if (r == null) {
+            return 0;
+        }
+        hops.add(r);
+        return node.profile().socketLink().latencyPicos();
+    }
+
+    /** Adds a unit's attachment link (towards it when {@code in}) and its media; returns the link's latency. */
+    private static long attach(MemoryUnit unit, boolean in, List<Resource> hops) {
+        long latency = 0;
+        if (unit.link() != null) {
+            hops.add(in ? unit.fromHost() : unit.toHost());
+            latency = unit.link().latencyPicos();
+        }
+        hops.add(in ? unit.write() : unit.read());
+        return latency;
+    }
+
+    /**
+     * Capacity of every memory tier over the whole cluster, fastest first: the devices' own memory ({@code hbm}), the
+     * host DRAM ({@code cpu}, when any node has some), then each further tier name in the order the nodes list them.
+     */
+    public Map<String, Double> tierCapacities() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put(TierSpec.DEVICE, devices.stream().mapToDouble(d -> d.profile().memory().capacityBytes()).sum());
+        for (NodeInstance n : nodes) {
+            for (MemoryUnit u : n.sockets()) {
+                out.merge(TierSpec.HOST, u.capacityBytes(), Double::sum);
+            }
+        }
+        for (NodeInstance n : nodes) {
+            for (List<MemoryUnit> units : n.tiers().values()) {
+                for (MemoryUnit u : units) {
+                    out.merge(u.tier(), u.capacityBytes(), Double::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every memory-unit resource (socket DRAM, tier media, internal paths, engines), for invariant checks. */
+    public List<Resource> memoryResources() {
+        List<Resource> out = new ArrayList<>();
+        for (NodeInstance n : nodes) {
+            List<MemoryUnit> units = new ArrayList<>(n.sockets());
+            n.tiers().values().forEach(units::addAll);
+            for (MemoryUnit u : units) {
+                out.add(u.read());
+                if (u.write() != u.read()) {
+                    out.add(u.write());
+                }
+                if (u.internal() != null) {
+                    out.add(u.internal());
+                }
+                if (u.engine() != null) {
+                    out.add(u.engine());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The technology class of a link-direction resource of this cluster ("pcie", "nvlink", "cxl", "ib", "upi", …),
+     * for bytes-moved-per-link-class reports; null for a resource that is not one of its links.
+     */
+    public String linkClass(Resource r) {
+        if (linkClasses == null) {
+            linkClasses = new java.util.IdentityHashMap<>();
+            for (NodeInstance n : nodes) {
+                NodeProfile p = n.profile();
+                classify(p.scaleUpLink(), n.egress(), n.ingress(), n.switchUp(), n.switchDown());
+                for (Resource[] row : n.meshLinks()) {
+                    classify(p.scaleUpLink(), row);
+                }
+                classify(p.hostLink(), n.hostUp(), n.hostDown());
+                for (Resource[] row : n.socketLinks()) {
+                    classify(p.socketLink(), row);
+                }
+                for (List<MemoryUnit> units : n.tiers().values()) {
+                    for (MemoryUnit u : units) {
+                        classify(u.link(), new Resource[] {u.toHost(), u.fromHost()});
+                    }
+                }
+            }
+            List<Resource> network = new ArrayList<>();
+            if (fabric != null) {
+                fabric.addResources(network);
+            }
+            if (torus != null) {
+                torus.addResources(network);
+            }
+            ScaleOutSpec so = scaleOut();
+            for (Resource x : network) {
+                if (x != null && !linkClasses.containsKey(x)) {
+                    linkClasses.put(x, so.nic().kind().name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return linkClasses.get(r);
+    }
+
+    private java.util.IdentityHashMap<Resource, String> linkClasses;
+
+    private void classify(LinkProfile link, Resource[]... groups) {
+        if (link == null) {
+            return;
+        }
+        String kind = link.kind().name().toLowerCase(java.util.Locale.ROOT);
+        for (Resource[] g : groups) {
+            for (Resource r : g) {
+                if (r != null) {
+                    linkClasses.putIfAbsent(r, kind);
+                }
+            }
+        }
     }
 
     /**

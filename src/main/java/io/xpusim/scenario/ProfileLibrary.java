@@ -9,6 +9,7 @@ import io.xpusim.hardware.MemoryProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.RingProtocols;
 import io.xpusim.hardware.ScaleUpTopology;
+import io.xpusim.hardware.TierSpec;
 import io.xpusim.model.MlaSpec;
 import io.xpusim.model.MlpKind;
 import io.xpusim.model.ModelSpec;
@@ -234,10 +235,18 @@ public final class ProfileLibrary {
     }
 
     private MemoryProfile bindMemory(Fields f) {
-        return new MemoryProfile(f.string("name"), enumChoice(f, "kind", MemoryKind.class),
-                positive(f, "capacity", f.quantity("capacity", DataSize::parse).bytes()),
-                positive(f, "bandwidth", f.quantity("bandwidth", Bandwidth::parse).bytesPerSecond()),
-                f.number("efficiency", 0.01, 1), f.quantity("latency", TimeSpan::parse).picos(), sources(f));
+        String name = f.string("name");
+        MemoryKind kind = enumChoice(f, "kind", MemoryKind.class);
+        double capacity = positive(f, "capacity", f.quantity("capacity", DataSize::parse).bytes());
+        double bandwidth = positive(f, "bandwidth", f.quantity("bandwidth", Bandwidth::parse).bytesPerSecond());
+        double efficiency = f.number("efficiency", 0.01, 1);
+        long latency = f.quantity("latency", TimeSpan::parse).picos();
+        // an SSD's writes run at their own rate; the others share the one bandwidth between reads and writes
+        double write = f.has("write-bandwidth")
+                ? positive(f, "write-bandwidth", f.quantity("write-bandwidth", Bandwidth::parse).bytesPerSecond()) : 0;
+        double internal = f.has("internal-bandwidth")
+                ? positive(f, "internal-bandwidth", f.quantity("internal-bandwidth", Bandwidth::parse).bytesPerSecond()) : 0;
+        return new MemoryProfile(name, kind, capacity, bandwidth, efficiency, latency, write, internal, sources(f));
     }
 
     private LinkProfile bindLink(Fields f) {
@@ -316,9 +325,76 @@ public final class ProfileLibrary {
         hm.finish();
         Resolved<LinkProfile> hostLink = link(f.node("host-link"), f.qualified("host-link"));
         f.putResolved("host-link", hostLink.yaml());
+        LinkProfile socketLink = null;
+        if (f.has("socket-link")) {
+            Resolved<LinkProfile> sl = link(f.node("socket-link"), f.qualified("socket-link"));
+            f.putResolved("socket-link", sl.yaml());
+            socketLink = sl.value();
+        }
+        List<TierSpec> tiers = f.has("tiers") ? tiers(f, List.of()) : List.of();
         double price = f.number("price-per-hour-usd", 0, 1e7);
         return new NodeProfile(name, description, device.value(), count, link, topology, perSwitch, cpu.value(), cpuCount,
-                hostMemory.value(), hmCount, hostLink.value(), price, sources(f));
+                hostMemory.value(), hmCount, hostLink.value(), price, sources(f), socketLink, tiers);
+    }
+
+    /** Most units of one tier on a node (CXL cards, drives). */
+    static final int MAX_TIER_UNITS = 64;
+
+    /**
+     * The {@code tiers} list of a node template or a scenario's node group: each {@code {name, memory, count, link,
+     * engine}} (name defaults to cxl / nvme / csd by kind). Tiers named like one of {@code inherited} replace it;
+     * the others are added after them. Returns the resulting list, in order.
+     */
+    List<TierSpec> tiers(Fields parent, List<TierSpec> inherited) {
+        List<YamlNode> items = parent.list("tiers");
+        List<TierSpec> out = new ArrayList<>(inherited);
+        List<Object> resolved = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            Fields t = Fields.of(items.get(i), parent.qualified("tiers") + "." + i);
+            Resolved<MemoryProfile> memory = memory(t.node("memory"), t.qualified("memory"));
+            t.putResolved("memory", memory.yaml());
+            MemoryKind kind = memory.value().kind();
+            if (kind != MemoryKind.CXL && kind != MemoryKind.SSD) {
+                throw new ScenarioException(t.locationOf("memory"), "'" + t.qualified("memory") + "' is " + kind.name()
+                        .toLowerCase(Locale.ROOT) + " memory; a tier is a CXL expander or an SSD",
+                        "host DRAM is host-memory, the accelerators' memory is their device profile's");
+            }
+            DeviceProfile engine = null;
+            if (t.has("engine")) {
+                Resolved<DeviceProfile> e = device(t.node("engine"), t.qualified("engine"));
+                t.putResolved("engine", e.yaml());
+                engine = e.value();
+                if (engine.kind() != DeviceKind.CSD || kind != MemoryKind.SSD) {
+                    throw new ScenarioException(t.locationOf("engine"), "'" + t.qualified("engine") + "' must be a csd "
+                            + "device profile on an ssd memory", "an engine is the compute inside a computational storage drive");
+                }
+            }
+            String name = t.string("name", TierSpec.defaultName(kind, engine != null));
+            if (!name.matches("[a-z][a-z0-9-]{0,31}") || name.equals(TierSpec.HOST) || name.equals(TierSpec.DEVICE)) {
+                throw new ScenarioException(t.has("name") ? t.locationOf("name") : t.location(), "tier name '" + name
+                        + "' is not usable", "use lower-case letters, digits and '-', other than '" + TierSpec.HOST
+                        + "' (host memory) and '" + TierSpec.DEVICE + "' (device memory)");
+            }
+            if (!seen.add(name)) {
+                throw new ScenarioException(t.location(), "two tiers are named '" + name + "'", "give each a distinct name");
+            }
+            int count = t.intValue("count", 1, 1, MAX_TIER_UNITS);
+            Resolved<LinkProfile> link = link(t.node("link"), t.qualified("link"));
+            t.putResolved("link", link.yaml());
+            LinkKind lk = link.value().kind();
+            if (lk != LinkKind.PCIE && lk != LinkKind.CXL) {
+                throw new ScenarioException(t.locationOf("link"), "'" + t.qualified("link") + "' is a " + lk.name()
+                        .toLowerCase(Locale.ROOT) + " link; a tier attaches to the host by PCIe or CXL", null);
+            }
+            t.finish();
+            resolved.add(t.resolved());
+            TierSpec spec = new TierSpec(name, memory.value(), count, link.value(), engine);
+            out.removeIf(x -> x.name().equals(spec.name()));
+            out.add(spec);
+        }
+        parent.putResolved("tiers", resolved);
+        return out;
     }
 
     private ModelSpec bindModel(Fields f) {

@@ -32,8 +32,10 @@ public final class ProfileSummaries {
             case "devices" -> lib.device(ref, "device").value().summary();
             case "memories" -> {
                 MemoryProfile m = lib.memory(ref, "memory").value();
-                yield String.format(Locale.ROOT, "%s, %.1f GiB at %.3g GB/s (%.0f%% achieved)", m.kind().name().toLowerCase(Locale.ROOT),
-                        m.capacityBytes() / (1L << 30), m.bandwidthBytesPerSecond() / 1e9, 100 * m.efficiency());
+                yield String.format(Locale.ROOT, "%s, %.1f GiB at %.3g GB/s%s (%.0f%% achieved)", m.kind().name().toLowerCase(Locale.ROOT),
+                        m.capacityBytes() / (1L << 30), m.bandwidthBytesPerSecond() / 1e9, m.hasSeparateWriteBandwidth()
+                                ? String.format(Locale.ROOT, " read, %.3g GB/s write", m.writeBandwidthBytesPerSecond() / 1e9) : "",
+                        100 * m.efficiency());
             }
             case "links" -> {
                 LinkProfile l = lib.link(ref, "link").value();

@@ -461,8 +461,13 @@ public final class ScenarioLoader {
                 n.putResolved("nic", own.yaml());
                 nic = own.value();
             }
+            NodeProfile profile = node.value();
+            if (n.has("tiers")) {
+                // this group's memory tiers: replace the template's of the same name, add the others
+                profile = profile.withTiers(library.tiers(n, profile.tiers()));
+            }
             n.finish();
-            groups.add(new Cluster.NodeGroup(node.value(), count, nic));
+            groups.add(new Cluster.NodeGroup(profile, count, nic));
             resolved.add(n.resolved());
         }
         c.putResolved("nodes", resolved);

@@ -5,6 +5,7 @@ import io.xpusim.collective.CollectiveEngine;
 import io.xpusim.collective.CollectiveOp;
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
+import io.xpusim.kernel.Join;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.metrics.PipelineSlice;
 import io.xpusim.metrics.PipelineSlice.SliceKind;
@@ -138,26 +139,6 @@ public final class TrainingSimulator {
 
     /** ZeRO-3 gathers a task's parameters in at most this many units (layers or groups of layers). */
     static final int MAX_GATHER_UNITS = 32;
-
-    /** Calls {@code done} after {@link #arrive()} has been called {@code parties} times. */
-    private static final class Join {
-        private int remaining;
-        private final Runnable done;
-
-        Join(int parties, Runnable done) {
-            this.remaining = parties;
-            this.done = done;
-            if (parties == 0) {
-                done.run();
-            }
-        }
-
-        void arrive() {
-            if (--remaining == 0) {
-                done.run();
-            }
-        }
-    }
 
     /** The mutable state of one stage during a step. */
     private final class StageRun {
@@ -572,14 +553,22 @@ public final class TrainingSimulator {
         private void hostAdam(Runnable done) {
             long start = sim.now();
             List<Device> devices = st.computeGroup();
-            Join join = new Join(devices.size(), () -> {
+            int parts = 0;
+            for (Device d : devices) {
+                parts += cluster.nodes().get(d.nodeIndex()).sockets().size();
+            }
+            Join join = new Join(parts, () -> {
                 mark(SliceKind.OPTIMIZER, -1, -1, start);
                 done.run();
             });
             for (Device d : devices) {
-                Resource hostMemory = cluster.nodes().get(d.nodeIndex()).hostMemory();
-                solver.start(new Activity("host adam", st.hostAdamBytes(), new Resource[] {hostMemory},
-                        st.hostAdamCapBytesPerSecond(), a -> join.arrive()));
+                // the CPU Adam runs on every socket's cores, each over the states in its own DRAM (first-touch
+                // placement spreads them evenly), so each socket streams an equal part
+                var sockets = cluster.nodes().get(d.nodeIndex()).sockets();
+                for (var socket : sockets) {
+                    solver.start(new Activity("host adam", st.hostAdamBytes() / sockets.size(), new Resource[] {socket.read()},
+                            st.hostAdamCapBytesPerSecond() / sockets.size(), a -> join.arrive()));
+                }
             }
         }
     }
