@@ -19,22 +19,22 @@ import org.junit.jupiter.api.Test;
  * the way to the other socket, CXL cards and drives interleaved per socket behind their own attachment links, and an
  * SSD's reads and writes limited separately.
  */
-class MemoryTierTest {
+public class MemoryTierTest {
     static final long NS = 1_000L;
     static final long US = 1_000_000L;
 
-    static final MemoryProfile DDR = new MemoryProfile("ddr", MemoryKind.DDR, 1e12, 300e9, 0.6, 110 * NS, Map.of());
-    static final MemoryProfile CXL = new MemoryProfile("cxl-card", MemoryKind.CXL, 256e9, 36e9, 1.0, 275 * NS, Map.of());
+    public static final MemoryProfile DDR = new MemoryProfile("ddr", MemoryKind.DDR, 1e12, 300e9, 0.6, 110 * NS, Map.of());
+    public static final MemoryProfile CXL = new MemoryProfile("cxl-card", MemoryKind.CXL, 256e9, 36e9, 1.0, 275 * NS, Map.of());
     /** 13 GB/s read, 6.6 GB/s write. */
-    static final MemoryProfile SSD = new MemoryProfile("ssd", MemoryKind.SSD, 15.36e12, 13e9, 1.0, 70 * US, 6.6e9, 0,
+    public static final MemoryProfile SSD = new MemoryProfile("ssd", MemoryKind.SSD, 15.36e12, 13e9, 1.0, 70 * US, 6.6e9, 0,
             Map.of());
-    static final LinkProfile PCIE_X16 = new LinkProfile("pcie5x16", LinkKind.PCIE, 63e9, 0.87, 2 * US, 0, 0, Map.of());
-    static final LinkProfile CXL_X8 = new LinkProfile("cxl-x8", LinkKind.CXL, 31.5e9, 0.85, 100 * NS, 0, 0, Map.of());
-    static final LinkProfile PCIE_X4 = new LinkProfile("pcie5x4", LinkKind.PCIE, 15.75e9, 0.93, 2 * US, 0, 0, Map.of());
-    static final LinkProfile UPI = new LinkProfile("upi", LinkKind.UPI, 128e9, 0.75, 70 * NS, 0, 0, Map.of());
+    public static final LinkProfile PCIE_X16 = new LinkProfile("pcie5x16", LinkKind.PCIE, 63e9, 0.87, 2 * US, 0, 0, Map.of());
+    public static final LinkProfile CXL_X8 = new LinkProfile("cxl-x8", LinkKind.CXL, 31.5e9, 0.85, 100 * NS, 0, 0, Map.of());
+    public static final LinkProfile PCIE_X4 = new LinkProfile("pcie5x4", LinkKind.PCIE, 15.75e9, 0.93, 2 * US, 0, 0, Map.of());
+    public static final LinkProfile UPI = new LinkProfile("upi", LinkKind.UPI, 128e9, 0.75, 70 * NS, 0, 0, Map.of());
 
     /** A DGX-H100-like node: 8 GPUs on a switch, 2 sockets joined by UPI, the given extra tiers. */
-    static Cluster node(List<TierSpec> tiers) {
+    public static Cluster node(List<TierSpec> tiers) {
         NodeProfile p = new NodeProfile("tiered", "test", ClusterTest.gpu(), 8, ClusterTest.link(), ScaleUpTopology.SWITCH,
                 8, null, 2, DDR, 2, PCIE_X16, 0, Map.of(), UPI, tiers);
         return Cluster.build(List.of(new Cluster.NodeGroup(p, 1)));
