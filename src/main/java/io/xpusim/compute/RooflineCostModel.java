@@ -12,19 +12,39 @@ import io.xpusim.units.Precision;
  * cores, so {@code eff_c(rows) = eff_gemm · rows / (rows + halfRows)} — half of the best efficiency at
  * {@code halfRows} rows, approaching it for large batches. Attention uses the device's fused-attention
  * efficiency; element-wise operators are memory-bound.
+ *
+ * <p>GEMMs may run at another precision than attention: with 8-bit weights (FP8, INT8) serving engines quantize the
+ * activations too and multiply at the 8-bit rate (W8A8), while attention stays at the activation precision.
  */
 public final class RooflineCostModel implements CostModel {
     private final DeviceProfile device;
     private final double peakFlopsPerSecond;
+    private final double gemmPeakFlopsPerSecond;
     private final double achievedMemoryBytesPerSecond;
 
     public RooflineCostModel(DeviceProfile device, Precision math) {
+        this(device, math, math);
+    }
+
+    /** GEMMs at {@code gemmMath}'s peak, attention at {@code math}'s. */
+    public RooflineCostModel(DeviceProfile device, Precision math, Precision gemmMath) {
         this.device = device;
         this.peakFlopsPerSecond = device.peakFlopsPerSecond(math);
-        if (peakFlopsPerSecond <= 0) {
-            throw new IllegalArgumentException("device " + device.name() + " has no " + math.yamlName() + " peak");
+        this.gemmPeakFlopsPerSecond = device.peakFlopsPerSecond(gemmMath);
+        if (peakFlopsPerSecond <= 0 || gemmPeakFlopsPerSecond <= 0) {
+            throw new IllegalArgumentException("device " + device.name() + " has no "
+                    + (peakFlopsPerSecond <= 0 ? math : gemmMath).yamlName() + " peak");
         }
         this.achievedMemoryBytesPerSecond = device.memory().achievedBandwidthBytesPerSecond();
+    }
+
+    /**
+     * The precision GEMMs run at when weights are stored at {@code weights}: the 8-bit rate for FP8/INT8 weights on a
+     * device that has it (W8A8), else {@code activations} (weight-only formats are dequantized to it).
+     */
+    public static Precision gemmPrecision(DeviceProfile device, Precision weights, Precision activations) {
+        boolean eightBit = weights == Precision.FP8 || weights == Precision.INT8;
+        return eightBit && device.peakFlopsPerSecond(weights) > 0 ? weights : activations;
     }
 
     /** Achieved fraction of peak for a GEMM with {@code rows} rows. */
@@ -36,7 +56,7 @@ public final class RooflineCostModel implements CostModel {
     public double seconds(Operator op) {
         double memory = op.bytes() / achievedMemoryBytesPerSecond;
         double math = switch (op.kind()) {
-            case GEMM -> op.rows() <= 0 ? 0 : op.flops() / (peakFlopsPerSecond * gemmEfficiency(op.rows()));
+            case GEMM -> op.rows() <= 0 ? 0 : op.flops() / (gemmPeakFlopsPerSecond * gemmEfficiency(op.rows()));
             case ATTENTION -> op.flops() / (peakFlopsPerSecond * device.attentionEfficiency());
             case ELEMENTWISE -> 0;
         };

@@ -28,12 +28,69 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
         return (long) kvHeads * headDim;
     }
 
-    /** Parameters of one dense transformer layer's attention block (weights and biases). */
+    /** Parameters of one layer's attention block (weights and biases; with MLA, its low-rank projections and norms). */
     public double attentionParameters() {
+        if (mla != null) {
+            return mlaReplicatedParameters() + mlaShardedParameters();
+        }
         double h = hiddenSize;
         double w = h * queryWidth() + 2 * h * kvWidth() + queryWidth() * h;
         double b = bias ? queryWidth() + 2.0 * kvWidth() + h : 0;
         return w + b;
+    }
+
+    /**
+     * MLA parameters every tensor-parallel rank holds whole (vLLM/SGLang replicate them): the down-projections of the
+     * query (to q-lora-rank) and of the KV (to the latent plus the decoupled RoPE key), and the two latent norms.
+     */
+    private double mlaReplicatedParameters() {
+        double h = hiddenSize;
+        double q = mla.qLoraRank() > 0 ? h * mla.qLoraRank() + mla.qLoraRank() : 0;
+        return q + h * (mla.kvLoraRank() + mla.qkRopeHeadDim()) + mla.kvLoraRank();
+    }
+
+    /**
+     * MLA parameters split by head over tensor-parallel ranks: the query up-projection (or the full query projection
+     * without q compression), the KV up-projection from the latent to per-head no-RoPE keys and values, and the output.
+     */
+    private double mlaShardedParameters() {
+        double qIn = mla.qLoraRank() > 0 ? mla.qLoraRank() : hiddenSize;
+        double qk = mla.qkNopeHeadDim() + mla.qkRopeHeadDim();
+        return qIn * heads * qk + (double) mla.kvLoraRank() * heads * (mla.qkNopeHeadDim() + mla.vHeadDim())
+                + (double) heads * mla.vHeadDim() * hiddenSize;
+    }
+
+    /** Layers with a mixture-of-experts block (0 for a dense model). */
+    public int moeLayers() {
+        return moe == null ? 0 : layers - moe.denseLayers();
+    }
+
+    /** Layers with a dense MLP of {@code intermediateSize} (all layers of a dense model). */
+    public int denseMlpLayers() {
+        return layers - moeLayers();
+    }
+
+    /** Parameters of one routed (or shared) expert: an MLP of {@code moe.expertIntermediateSize}. */
+    public double expertParameters() {
+        return (double) mlp.matrices() * hiddenSize * moe.expertIntermediateSize();
+    }
+
+    /** Parameters of one MoE layer's router (gate): hidden × experts. */
+    public double routerParameters() {
+        return (double) hiddenSize * moe.experts();
+    }
+
+    /** Routed-expert parameters of the whole model: MoE layers × experts × expert size. */
+    public double routedExpertParameters() {
+        return moe == null ? 0 : (double) moeLayers() * moe.experts() * expertParameters();
+    }
+
+    /** Parameters one token uses in a forward pass: all but the routed experts it does not select (top-k of them). */
+    public double activeParameterCount() {
+        if (moe == null) {
+            return parameterCount();
+        }
+        return parameterCount() - (double) moeLayers() * (moe.experts() - moe.topK()) * expertParameters();
     }
 
     /** Parameters of one dense layer's MLP. */
@@ -50,6 +107,9 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
 
     /** Parameters of one layer's attention held by each of {@code tp} tensor-parallel ranks. */
     public double attentionParametersPerRank(int tp) {
+        if (mla != null) {
+            return mlaReplicatedParameters() + mlaShardedParameters() / tp;
+        }
         // K and V projections are split by KV head; with more ranks than KV heads each rank holds a whole head
         double kvProjection = 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvWidth();
         double kvProjectionPerRank = 2.0 * (hiddenSize + (bias ? 1 : 0)) * kvHeadsPerRank(tp) * headDim;
@@ -77,12 +137,18 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
         return embeddingParameters() + head + positionParameters() + finalNormParameters();
     }
 
-    /** Total parameters of a dense model from its hyperparameters. */
+    /**
+     * Total parameters from the hyperparameters: every layer's attention and norms, the dense layers' MLPs, and each
+     * MoE layer's router, routed experts and shared experts, plus embeddings and head. (Qwen3's per-head QK norms,
+     * 2·head-dim per layer, are not counted.)
+     */
     public double parameterCount() {
-        if (moe != null || mla != null) {
-            throw new UnsupportedOperationException("parameter formula for MoE/MLA models comes with MoE execution");
+        if (moe == null && mla == null) {
+            return layers * (attentionParameters() + mlpParameters() + layerNormParameters()) + nonLayerParameters();
         }
-        return layers * (attentionParameters() + mlpParameters() + layerNormParameters()) + nonLayerParameters();
+        double moeLayer = moe == null ? 0 : routerParameters() + (moe.experts() + moe.sharedExperts()) * expertParameters();
+        return layers * (attentionParameters() + layerNormParameters()) + denseMlpLayers() * mlpParameters()
+                + moeLayers() * moeLayer + nonLayerParameters();
     }
 
     /** KV heads held by each of {@code tp} tensor-parallel ranks (replicated when tp > kv heads). */
@@ -99,8 +165,19 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
     }
 
     /**
-     * Weight bytes on one tensor-parallel rank: everything sharded tp ways, except norms (replicated) and the K/V
-     * projections, which hold whole KV heads (replicated when tp exceeds the KV-head count).
+     * Weight bytes on one device of an expert-parallel deployment: everything but the routed experts as on one of
+     * {@code tp} tensor-parallel ranks ({@link #weightBytesPerRank}), plus {@code expertSlots} whole routed experts in
+     * every MoE layer (experts / ep, more with redundant replicas).
+     */
+    public double weightBytesPerDevice(int tp, int expertSlots, Precision weights) {
+        double nonRouted = weightBytesPerRank(tp, weights) - routedExpertParameters() / tp * weights.bytesPerElement();
+        return nonRouted + (double) moeLayers() * expertSlots * expertParameters() * weights.bytesPerElement();
+    }
+
+    /**
+     * Weight bytes on one tensor-parallel rank: everything sharded tp ways, except norms (replicated), the K/V
+     * projections, which hold whole KV heads (replicated when tp exceeds the KV-head count), and MLA's down-projections
+     * (replicated). Routed experts are sharded tp ways too (tensor-parallel experts, no expert parallelism).
      */
     public double weightBytesPerRank(int tp, Precision weights) {
         double norms = layers * layerNormParameters() + finalNormParameters();

@@ -101,6 +101,20 @@ class RooflineCostModelTest {
     }
 
     @Test
+    void eightBitWeightsRunGemmsAtTheEightBitPeakAndAttentionAtTheActivations() {
+        assertEquals(Precision.FP8, RooflineCostModel.gemmPrecision(h100Like(), Precision.FP8, Precision.BF16));
+        // no int8 peak in this profile, and 4-bit weights are dequantized: both multiply at bf16
+        assertEquals(Precision.BF16, RooflineCostModel.gemmPrecision(h100Like(), Precision.INT8, Precision.BF16));
+        assertEquals(Precision.BF16, RooflineCostModel.gemmPrecision(h100Like(), Precision.INT4, Precision.BF16));
+        RooflineCostModel w8a8 = new RooflineCostModel(h100Like(), Precision.BF16, Precision.FP8);
+        double rows = 4096;
+        Operator gemm = new Operator("gemm", OpKind.GEMM, 2 * rows * 8192 * 8192, 1000, rows, 1);
+        assertEquals(model.seconds(gemm) / 2, w8a8.seconds(gemm), 1e-15);
+        Operator att = new Operator("att", OpKind.ATTENTION, PEAK * ATT_EFF * 0.01, 1000, 10, 1);
+        assertEquals(0.01, w8a8.seconds(att), 1e-15);
+    }
+
+    @Test
     void listCostSumsRepeats() {
         Operator a = new Operator("a", OpKind.ELEMENTWISE, 0, 3.015e9, 1, 32); // 1 ms × 32
         Operator b = new Operator("b", OpKind.ELEMENTWISE, 0, 6.03e9, 1, 1);   // 2 ms × 1

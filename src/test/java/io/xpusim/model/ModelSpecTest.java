@@ -1,7 +1,6 @@
 package io.xpusim.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.xpusim.units.Precision;
 import org.junit.jupiter.api.Test;
@@ -76,7 +75,6 @@ class ModelSpecTest {
         // per layer one latent of kvLoraRank 512 + rope dim 64 = 576 elements; 32 layers · 576 · 2 B = 36,864
         assertEquals(36_864.0, mla.kvBytesPerTokenPerRank(1, Precision.BF16), 0);
         assertEquals(36_864.0, mla.kvBytesPerTokenPerRank(8, Precision.BF16), 0);
-        assertThrows(UnsupportedOperationException.class, mla::parameterCount);
         assertEquals(131_072.0, base.kvBytesPerTokenPerRank(1, Precision.BF16), 0);
     }
 
@@ -99,12 +97,4 @@ class ModelSpecTest {
         assertEquals(1024, m.kvWidth());    // 8 · 128
     }
 
-    @Test
-    void moeParameterCountIsRefused() {
-        ModelSpec moe = new ModelSpec("moe", "", 4096, 32, 32, 8, 128, 14336, 32000, MlpKind.SWIGLU, false, false,
-                false, false, 8192, 0, new MoeSpec(8, 2, 0, 14336, 0), null, "");
-        assertThrows(UnsupportedOperationException.class, moe::parameterCount);
-        assertThrows(UnsupportedOperationException.class,
-                () -> new ForwardPass(moe, 1, Precision.BF16, Precision.BF16, Precision.BF16));
-    }
 }
