@@ -217,6 +217,17 @@ final class RunCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "  KV cache    peak %.0f%% of %d blocks; device utilisation %.0f%%%n",
                     100 * (Double) m.get("kv_cache_peak_fraction"), (Long) setup.get("kv_cache_blocks"),
                     100 * (Double) m.get("device_utilisation"));
+            if (m.get("moe") instanceof Map<?, ?> moe) {
+                w.printf(Locale.ROOT, "  MoE         ep %d, attention-dp %d, %s; load imbalance %.2f (max/mean tokens per "
+                                + "expert), %.2f per rank; all-to-all %.2f s (%.0f%% of iteration time exposed), stragglers %.2f s%n",
+                        (Long) moe.get("ep"), (Long) moe.get("attention_dp"), moe.get("placement"),
+                        (Double) moe.get("load_imbalance"), (Double) moe.get("rank_imbalance"),
+                        (Double) moe.get("all_to_all_time_s"), 100 * (Double) moe.get("all_to_all_time_share"),
+                        (Double) moe.get("expert_straggler_s"));
+                w.printf(Locale.ROOT, "              per device while busy: prefill %.0f tokens/s, decode %.0f tokens/s%n",
+                        (Double) moe.get("prefill_tokens_per_busy_s_per_device"),
+                        (Double) moe.get("decode_tokens_per_busy_s_per_device"));
+            }
             if (m.get("slo") instanceof Map<?, ?> slo) {
                 String attained = slo.get("attainment") instanceof Double a && slo.get("attainment_target") instanceof Double t
                         ? String.format(Locale.ROOT, " (%.1f%% of requests met every per-request target; %.0f%% required)",

@@ -136,6 +136,20 @@ public final class CollectiveEngine {
         runPhases(List.of(directPhase(group, bytes)), done);
     }
 
+    /**
+     * An all-to-all whose per-pair matrix sums {@code steps} back-to-back all-to-alls (the dispatches of every MoE
+     * layer of an iteration): the bytes move as one phase and the latency is paid {@code steps} times.
+     */
+    public void allToAll(List<Device> group, double[][] bytes, int steps, Runnable done) {
+        checkGroup(group);
+        if (bytes.length != group.size()) {
+            throw new IllegalArgumentException("byte matrix is " + bytes.length + " rows for " + group.size() + " ranks");
+        }
+        Phase p = directPhase(group, bytes);
+        runPhases(List.of(new Phase(p.from(), p.to(), p.bytes(), p.messageBytes(), p.scaleOutMessageBytes(), steps,
+                p.stages(), p.curves(), p.chainLatency(), p.scaleOutEfficiency())), done);
+    }
+
     /** The algorithm {@code auto} picks, or the requested one when it applies to the operation. */
     public CollectiveAlgorithm resolve(CollectiveOp op, List<Device> group, double bytes, CollectiveAlgorithm requested) {
         boolean multiNode = nodesOf(group).size() > 1;

@@ -22,6 +22,7 @@ import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.PrefixCache;
 import io.xpusim.serving.Replica;
+import io.xpusim.serving.ServingConfig;
 import io.xpusim.serving.ServingSetup;
 import io.xpusim.serving.ServingSimulator;
 import io.xpusim.workload.RequestSource;
@@ -202,6 +203,9 @@ public final class ScenarioRunner {
             }
         }
         MemoryPlan mem = sim.memoryPlan();
+        // a replica of attention-dp groups holds that many devices' KV blocks (1 group unless MoE attention-DP)
+        ServingConfig shown = s.disaggregation() == null ? s.serving() : s.disaggregation().decodeConfig(s.serving());
+        int replicaBlocks = MemoryPlan.replicaKvBlocks(mem, shown);
         int kvPeak = sim.replicas().stream().mapToInt(r -> r.kvCache().peakUsedBlocks()).max().orElse(0);
         long preemptions = sim.replicas().stream().mapToLong(Replica::preemptions).sum();
         double busy = 0;
@@ -225,7 +229,7 @@ public final class ScenarioRunner {
         boolean heterogeneous = s.replicaGroups() != null && !s.replicaGroups().isEmpty();
         m.put("kv_cache_peak_fraction", sim.disaggregated() || heterogeneous ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
                 .totalBlocks() == 0 ? 0 : r.kvCache().peakUsedBlocks() / (double) r.kvCache().totalBlocks()).max().orElse(0)
-                : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) mem.kvBlocks());
+                : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) replicaBlocks);
         m.put("preemptions", preemptions);
         m.put("input_tokens_completed", inTokens);
         m.put("output_tokens_completed", outTokens);
@@ -266,6 +270,9 @@ public final class ScenarioRunner {
         if (sim.disaggregated()) {
             m.put("kv_transfer_bytes", sim.kvTransferBytes());
             m.put("kv_handoffs", sim.handOffs());
+        }
+        if (s.model().isMoe()) {
+            m.put("moe", MoeSummary.of(s, sim));
         }
         m.put("per_replica", perReplica(s, sim, done));
         if (s.slo().hasPerRequestTargets()) {
@@ -317,8 +324,11 @@ public final class ScenarioRunner {
         setup.put("weight_bytes_per_device", mem.weightBytes());
         setup.put("activation_reserve_bytes_per_device", mem.activationReserveBytes());
         setup.put("kv_cache_bytes_per_device", mem.kvBytes());
-        setup.put("kv_cache_blocks", (long) mem.kvBlocks());
-        setup.put("kv_cache_tokens", (long) mem.kvBlocks() * s.serving().scheduler().blockTokens());
+        setup.put("kv_cache_blocks", (long) replicaBlocks);
+        setup.put("kv_cache_tokens", (long) replicaBlocks * s.serving().scheduler().blockTokens());
+        if (shown.attentionDp() > 1) {
+            setup.put("attention_dp", (long) shown.attentionDp());
+        }
 
         LinkedHashMap<String, Object> root = new LinkedHashMap<>();
         root.put("schema", SUMMARY_SCHEMA);

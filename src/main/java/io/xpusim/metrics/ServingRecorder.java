@@ -42,6 +42,17 @@ public final class ServingRecorder {
     }
 
     private final TokenGapHistogram tokenGaps = new TokenGapHistogram();
+    private final java.util.Map<String, ExpertLoad> expertLoads = new java.util.LinkedHashMap<>();
+
+    /** Registers a replica's routed-expert record under its name (MoE models only). */
+    public void addExpertLoad(String replica, ExpertLoad load) {
+        expertLoads.put(replica, load);
+    }
+
+    /** Routed-expert records by replica name, in replica order (empty for a dense model). */
+    public java.util.Map<String, ExpertLoad> expertLoads() {
+        return java.util.Collections.unmodifiableMap(expertLoads);
+    }
 
     /** Records the time between a request's consecutive tokens. */
     public void tokenGap(double seconds) {

@@ -39,4 +39,30 @@ public record BatchShape(long prefillTokens, int prefillSeqs, int prefillLastChu
     public static BatchShape decode(int seqs, long context) {
         return new BatchShape(0, 0, 0, 0, 0, seqs, seqs * (context + 1));
     }
+
+    /**
+     * The busiest group when the batch's sequences are split as evenly as possible over {@code parts} attention
+     * data-parallel groups: ⌈seqs/parts⌉ of the prompt chunks and of the decodes, with the matching fraction of their
+     * tokens, attention pairs and KV reads (a sequence is never split between groups).
+     */
+    public BatchShape largestShare(int parts) {
+        if (parts <= 1) {
+            return this;
+        }
+        double p = prefillSeqs == 0 ? 0 : Math.ceil(prefillSeqs / (double) parts) / prefillSeqs;
+        double d = decodeSeqs == 0 ? 0 : Math.ceil(decodeSeqs / (double) parts) / decodeSeqs;
+        return new BatchShape(Math.round(prefillTokens * p), (int) Math.ceil(prefillSeqs * p),
+                (int) Math.ceil(prefillLastChunks * p), prefillAttentionPairs * p, Math.round(prefillKvTokens * p),
+                (int) Math.ceil(decodeSeqs * d), Math.round(decodeKvTokens * d));
+    }
+
+    /**
+     * One of two micro-batches (two-batch overlap): half of everything — tokens, pairs, KV reads — with sequence
+     * counts rounded up (a single prompt is split by tokens, as SGLang's two-batch overlap does).
+     */
+    public BatchShape half() {
+        return new BatchShape(Math.round(prefillTokens / 2.0), (prefillSeqs + 1) / 2, (prefillLastChunks + 1) / 2,
+                prefillAttentionPairs / 2, Math.round(prefillKvTokens / 2.0), (decodeSeqs + 1) / 2,
+                Math.round(decodeKvTokens / 2.0));
+    }
 }

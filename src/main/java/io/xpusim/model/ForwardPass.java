@@ -170,8 +170,6 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
      */
     public List<Operator> routedExperts(double[] tokens, int expertTp) {
         List<Operator> ops = new ArrayList<>(3 * tokens.length + 1);
-        double h = model.hiddenSize();
-        double a = activations.bytesPerElement();
         double total = 0;
         for (double n : tokens) {
             total += n;
@@ -179,14 +177,26 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
         if (total <= 0) {
             return ops;
         }
-        ops.add(new Operator("expert-permute", OpKind.ELEMENTWISE, 0, 4 * total * h * a, total, 1));
-        double width = model.moe().expertIntermediateSize() / (double) expertTp;
+        ops.add(expertPermute(total));
         for (double n : tokens) {
             if (n > 0) {
-                mlp(ops, n, width, "expert-", 1);
+                ops.addAll(expertSlot(n, expertTp));
             }
         }
         return ops;
+    }
+
+    /** One expert slot's gate-up GEMM, activation and down GEMM over {@code rows} tokens (see {@link #routedExperts}). */
+    public List<Operator> expertSlot(double rows, int expertTp) {
+        List<Operator> ops = new ArrayList<>(3);
+        mlp(ops, rows, model.moe().expertIntermediateSize() / (double) expertTp, "expert-", 1);
+        return ops;
+    }
+
+    /** The gather of a rank's {@code tokens} token copies into expert order and the scatter back. */
+    public Operator expertPermute(double tokens) {
+        return new Operator("expert-permute", OpKind.ELEMENTWISE, 0, 4 * tokens * model.hiddenSize()
+                * activations.bytesPerElement(), tokens, 1);
     }
 
     /** Kernels one rank launches per MoE layer for its routed experts: permute, grouped gate-up, activation, down. */

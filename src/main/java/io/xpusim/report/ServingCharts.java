@@ -74,6 +74,11 @@ public final class ServingCharts {
             jobs = new ArrayList<>(jobs);
             jobs.add(() -> kvTransfer(dir, scenario, ts, rec.binPicos() / 1e12));
         }
+        if (!rec.expertLoads().isEmpty()) {
+            jobs = new ArrayList<>(jobs);
+            jobs.add(() -> MoeCharts.expertLoad(dir, scenario, rec.expertLoads()));
+            jobs.add(() -> MoeCharts.timeShare(dir, scenario, rec.expertLoads()));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
         try {
             List<Future<String>> futures = new ArrayList<>();

@@ -21,6 +21,7 @@ import io.xpusim.serving.ReplicaGroup;
 import io.xpusim.serving.Speculation;
 import io.xpusim.serving.InfeasibleConfigurationException;
 import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.MoeServing;
 import io.xpusim.serving.Routers;
 import io.xpusim.serving.RuntimeConfig;
 import io.xpusim.serving.AdmissionOrder;
@@ -119,23 +120,26 @@ public final class ScenarioLoader {
             return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), null, null, 0, null,
                     Slo.NONE, null, training, outputs, f.resolved());
         }
-        if (model.value().isMoe() || model.value().mla() != null) {
-            throw new ScenarioException(f.locationOf("model"), "model '" + model.value().name()
-                    + "' uses mixture-of-experts or latent attention, which serving does not execute yet",
-                    "choose a dense model; MoE execution is planned");
-        }
         Fields w = f.object("workload");
         WorkloadSpec workload = workload(w, file);
         Fields s = f.object("strategy");
         List<ReplicaGroup> replicaGroups = replicaGroups(s);
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
         String router = s.choice("router", Routers.names(), Routers.DEFAULT);
-        ServingConfig serving = strategy(s, model.value(), file);
+        ServingConfig serving = strategy(s, model.value(), file, seed);
         if (!replicaGroups.isEmpty()) {
             replicas = replicaGroups.stream().mapToInt(ReplicaGroup::replicas).sum();
-            serving = withTp(serving, replicaGroups.get(0).tp());
+            serving = serving.withTp(replicaGroups.get(0).tp());
         }
-        Disaggregation disagg = disaggregation(s);
+        Disaggregation disagg = disaggregation(s, model.value());
+        if (model.value().isMoe() && s.has("speculative")) {
+            throw new ScenarioException(s.locationOf("speculative"), "speculative decoding of a mixture-of-experts model "
+                    + "is not supported yet", "remove strategy.speculative");
+        }
+        if (model.value().isMoe() && !replicaGroups.isEmpty()) {
+            throw new ScenarioException(s.locationOf("replica-groups"), "replica groups with a mixture-of-experts model "
+                    + "are not supported yet", "use replicas with strategy.parallelism");
+        }
         if (serving.speculation() != null && !replicaGroups.isEmpty()) {
             throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with replica groups is not "
                     + "supported yet", "remove strategy.speculative or strategy.replica-groups");
@@ -159,11 +163,6 @@ public final class ScenarioLoader {
         }
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
                 replicas, router, slo, null, null, outputs, f.resolved(), disagg, replicaGroups);
-    }
-
-    private static ServingConfig withTp(ServingConfig c, int tp) {
-        return new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(), c.activations(),
-                c.kvCache(), c.maxModelLen(), c.measuredCosts(), c.speculation());
     }
 
     /**
@@ -234,7 +233,7 @@ public final class ScenarioLoader {
         int replica = 0;
         for (int gi = 0; gi < replicaGroups.size(); gi++) {
             ReplicaGroup g = replicaGroups.get(gi);
-            ServingConfig gc = withTp(c, g.tp());
+            ServingConfig gc = c.withTp(g.tp());
             java.util.Set<String> checked = new java.util.HashSet<>();
             for (int i = 0; i < g.replicas(); i++, replica++, from += g.tp()) {
                 NodeProfile first = nodeOf.get(from);
@@ -300,8 +299,11 @@ public final class ScenarioLoader {
         return new Speculation(d, k, alpha, seed);
     }
 
-    /** strategy.disaggregation: { prefill: { replicas, tp }, decode: { replicas, tp } }, or null when absent. */
-    private static Disaggregation disaggregation(Fields s) {
+    /**
+     * strategy.disaggregation: { prefill: { replicas, tp }, decode: { replicas, tp } } (a MoE model's pools also take
+     * attention-dp and ep), or null when absent.
+     */
+    private static Disaggregation disaggregation(Fields s, ModelSpec model) {
         if (!s.has("disaggregation")) {
             return null;
         }
@@ -309,13 +311,15 @@ public final class ScenarioLoader {
         Fields p = d.object("prefill");
         int pr = p.intValue("replicas", 1, 1, 1 << 20);
         int pt = p.intValue("tp", 1, 1, 1024);
+        MoeLoader.Groups pg = MoeLoader.groups(p, model, pt);
         p.finish();
         Fields q = d.object("decode");
         int dr = q.intValue("replicas", 1, 1, 1 << 20);
         int dt = q.intValue("tp", 1, 1, 1024);
+        MoeLoader.Groups dg = MoeLoader.groups(q, model, dt);
         q.finish();
         d.finish();
-        return new Disaggregation(pr, pt, dr, dt);
+        return new Disaggregation(pr, pt, dr, dt, pg.attentionDp(), pg.ep(), dg.attentionDp(), dg.ep());
     }
 
     private static OutputSpec outputs(Fields f) {
@@ -614,9 +618,10 @@ public final class ScenarioLoader {
                 + max + ", not " + n.describe(), null);
     }
 
-    private static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile) {
+    private static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile, long seed) {
         Fields par = s.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1024);
+        MoeLoader.Groups groups = MoeLoader.groups(par, model, tp);
         par.finish();
         Fields sch = s.optionalObject("scheduler");
         String policy = sch.choice("policy", BatchSchedulers.names(), "vllm");
@@ -696,10 +701,11 @@ public final class ScenarioLoader {
                 }
             }
         }
+        MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups);
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
                 admission),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
-                measured);
+                measured, null, moe);
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
@@ -770,8 +776,9 @@ public final class ScenarioLoader {
                                          ServingConfig c, int replicas, Disaggregation disagg) {
         if (disagg == null) {
             checkCombination(root, strategy, groups, model, c, replicas, strategy.locationOf("parallelism"),
-                    strategy.locationOf("replicas"), (long) c.tp() * replicas, String.format(Locale.ROOT,
-                            "%d replicas at tp=%d", replicas, c.tp()));
+                    strategy.locationOf("replicas"), (long) c.devicesPerReplica() * replicas, c.attentionDp() > 1
+                            ? String.format(Locale.ROOT, "%d replicas of attention-dp %d × tp %d", replicas,
+                            c.attentionDp(), c.tp()) : String.format(Locale.ROOT, "%d replicas at tp=%d", replicas, c.tp()));
             return;
         }
         Location at = strategy.locationOf("disaggregation");
@@ -786,10 +793,7 @@ public final class ScenarioLoader {
         }
         String what = String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode replicas at tp=%d)",
                 disagg.prefillReplicas(), disagg.prefillTp(), disagg.decodeReplicas(), disagg.decodeTp());
-        int[] tps = {disagg.prefillTp(), disagg.decodeTp()};
-        for (int tp : tps) {
-            ServingConfig pool = new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(),
-                    c.activations(), c.kvCache(), c.maxModelLen(), c.measuredCosts());
+        for (ServingConfig pool : List.of(disagg.prefillConfig(c), disagg.decodeConfig(c))) {
             checkCombination(root, strategy, groups, model, pool, 1, at, at, disagg.devices(), what);
         }
     }
@@ -833,6 +837,16 @@ public final class ScenarioLoader {
                     "%s need%s %d devices but the cluster has %d", what, what.startsWith("dis") ? "s" : "", needed, devices),
                     "lower replicas or tp, or add nodes");
         }
+        if (first.deviceCount() % tp != 0 && c.attentionDp() > 1) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT, "tp=%d does not divide the %d devices of a %s node, "
+                    + "so attention groups would span nodes", tp, first.deviceCount(), first.name()),
+                    "use a tp dividing " + first.deviceCount());
+        }
+        if (c.devicesPerReplica() > first.deviceCount() && root != null && !hasScaleOut(root)) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT, "expert parallelism over %d devices spans "
+                    + "several %s nodes of %d, but the cluster has no scale-out network", c.devicesPerReplica(),
+                    first.name(), first.deviceCount()), "add cluster.scale-out: { topology: …, nic: … }");
+        }
         if (tp > 1 && (first.scaleUpTopology() == ScaleUpTopology.C2C || first.scaleUpTopology() == ScaleUpTopology.NONE)) {
             throw new ScenarioException(tpAt, "node template '" + first.name()
                     + "' has no device-to-device fabric for tensor parallelism", "use tp: 1 or a multi-GPU node");
@@ -849,6 +863,11 @@ public final class ScenarioLoader {
                     "max-batched-tokens %d is below max-model-len %d, so the longest prompts could never run",
                     c.scheduler().maxBatchedTokens(), c.maxModelLen()), "raise max-batched-tokens or lower max-model-len");
         }
+    }
+
+    private static boolean hasScaleOut(Fields root) {
+        YamlNode c = root.node("cluster");
+        return c instanceof YamlNode.Mapping m && m.get("scale-out") != null;
     }
 
     private static String divisors(int n) {

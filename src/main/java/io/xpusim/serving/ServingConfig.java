@@ -11,19 +11,51 @@ import io.xpusim.units.Precision;
  * @param measuredCosts        measured operator times (operator → {rows, seconds} points) replacing the
  *                             roofline for the operators they cover; empty for pure roofline
  * @param speculation          speculative decoding with a draft model, or null when off
+ * @param moe                  how a mixture-of-experts model's experts run (attention-DP, EP, routing), null for a
+ *                             dense model
  */
 public record ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                             Precision weights, Precision activations, Precision kvCache, int maxModelLen,
-                            java.util.Map<String, double[][]> measuredCosts, Speculation speculation) {
+                            java.util.Map<String, double[][]> measuredCosts, Speculation speculation, MoeServing moe) {
+    public ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
+                         Precision weights, Precision activations, Precision kvCache, int maxModelLen,
+                         java.util.Map<String, double[][]> measuredCosts, Speculation speculation) {
+        this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts,
+                speculation, null);
+    }
+
     public ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                          Precision weights, Precision activations, Precision kvCache, int maxModelLen,
                          java.util.Map<String, double[][]> measuredCosts) {
-        this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts, null);
+        this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts, null,
+                null);
     }
 
     /** This config with speculative decoding (null: off). */
     public ServingConfig withSpeculation(Speculation s) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, s);
+                measuredCosts, s, moe);
+    }
+
+    /** This config with mixture-of-experts serving settings (null for a dense model). */
+    public ServingConfig withMoe(MoeServing m) {
+        return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
+                measuredCosts, speculation, m);
+    }
+
+    /** This config at another tensor-parallel degree (a replica group's or a disaggregated pool's). */
+    public ServingConfig withTp(int newTp) {
+        return new ServingConfig(newTp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
+                measuredCosts, speculation, moe);
+    }
+
+    /** Attention groups per replica: attention-DP for MoE serving, else 1. */
+    public int attentionDp() {
+        return moe == null ? 1 : moe.attentionDp();
+    }
+
+    /** Devices one replica occupies: attention groups × tp. */
+    public int devicesPerReplica() {
+        return attentionDp() * tp;
     }
 }

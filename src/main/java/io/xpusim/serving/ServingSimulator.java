@@ -10,7 +10,13 @@ import io.xpusim.kernel.EventHandler;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.kernel.StopReason;
 import io.xpusim.metrics.ServingRecorder;
+import io.xpusim.kernel.RandomStreams;
+import io.xpusim.metrics.ExpertLoad;
+import io.xpusim.model.ExpertPlacement;
+import io.xpusim.model.ExpertPlacements;
 import io.xpusim.model.ForwardPass;
+import io.xpusim.model.ModelSpec;
+import io.xpusim.workload.ExpertRouting;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
 import io.xpusim.units.Precision;
@@ -35,6 +41,8 @@ public final class ServingSimulator {
     private final RequestSource source;
     private final CollectiveEngine collectives;
     private final Router router;
+    /** Expert popularity per MoE layer, shared by every replica (null for a dense model). */
+    private final ExpertRouting routing;
     private final Disaggregation disagg;
     private final List<Replica> prefillPool;
     private final List<Replica> decodePool;
@@ -60,7 +68,7 @@ public final class ServingSimulator {
                     "use strategy.replica-groups or strategy.disaggregation");
         }
         int needed = !groups.isEmpty() ? groups.stream().mapToInt(ReplicaGroup::devices).sum()
-                : disagg == null ? c.tp() * setup.replicas() : disagg.devices();
+                : disagg == null ? c.devicesPerReplica() * setup.replicas() : disagg.devices();
         if (needed > devices.size()) {
             throw new InfeasibleConfigurationException(!groups.isEmpty() ? String.format(Locale.ROOT,
                     "replica groups need %d devices but the cluster has %d", needed, devices.size())
@@ -74,6 +82,7 @@ public final class ServingSimulator {
         DeviceProfile device = devices.get(0).profile();
         this.recorder = new ServingRecorder(binPicos, needed);
         this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
+        this.routing = setup.model().isMoe() ? routing(setup.model(), c.moe()) : null;
         if (!groups.isEmpty()) {
             MemoryPlan first = null;
             int from = 0;
@@ -90,7 +99,7 @@ public final class ServingSimulator {
                         }
                     }
                 }
-                ServingConfig gc = withTp(c, g.tp());
+                ServingConfig gc = c.withTp(g.tp());
                 DeviceProfile own = devices.get(from).profile();
                 MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc);
                 if (first == null) {
@@ -120,22 +129,17 @@ public final class ServingSimulator {
             this.decodePool = List.of();
         } else {
             recorder.setDisaggregated(true);
-            ServingConfig pc = withTp(c, disagg.prefillTp());
-            ServingConfig dc = withTp(c, disagg.decodeTp());
+            ServingConfig pc = disagg.prefillConfig(c);
+            ServingConfig dc = disagg.decodeConfig(c);
             MemoryPlan pm = MemoryPlan.plan(setup.model(), device, pc);
             this.memory = MemoryPlan.plan(setup.model(), device, dc);
             this.prefillKvBytesPerTokenPerRank = setup.model().kvBytesPerTokenPerRank(disagg.prefillTp(), c.kvCache());
             addPool("prefill", disagg.prefillReplicas(), pc, pm, 0, device, Replica.Role.PREFILL, 0);
-            addPool("decode", disagg.decodeReplicas(), dc, memory, disagg.prefillReplicas() * disagg.prefillTp(), device,
-                    Replica.Role.DECODE, 0);
+            addPool("decode", disagg.decodeReplicas(), dc, memory, disagg.prefillReplicas() * disagg.prefillDevicesPerReplica(),
+                    device, Replica.Role.DECODE, 0);
             this.prefillPool = replicas.subList(0, disagg.prefillReplicas());
             this.decodePool = replicas.subList(disagg.prefillReplicas(), replicas.size());
         }
-    }
-
-    private static ServingConfig withTp(ServingConfig c, int tp) {
-        return new ServingConfig(tp, c.scheduler(), c.runtime(), c.gpuMemoryUtilization(), c.weights(), c.activations(),
-                c.kvCache(), c.maxModelLen(), c.measuredCosts(), c.speculation());
     }
 
     private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
@@ -144,7 +148,8 @@ public final class ServingSimulator {
         Precision math = c.activations();
         ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
         double hostPerKernel = (setup.hostCpu().kernelLaunchPicos() + c.runtime().frameworkOverheadPerKernelPicos()) / 1e12;
-        CostModel deviceCosts = new RooflineCostModel(device, math);
+        CostModel deviceCosts = new RooflineCostModel(device, math,
+                RooflineCostModel.gemmPrecision(device, c.weights(), c.activations()));
         if (!c.measuredCosts().isEmpty()) {
             deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
         }
@@ -153,25 +158,37 @@ public final class ServingSimulator {
         StepCostModel draftCosts = spec == null ? null : new StepCostModel(
                 new ForwardPass(spec.draft(), c.tp(), c.weights(), c.activations(), c.kvCache()),
                 new RooflineCostModel(device, math), hostPerKernel); // a measured table describes the target's kernels
+        int size = c.devicesPerReplica();
+        ExpertPlacement placement = routing == null ? null : placement(c);
         for (int i = 0; i < count; i++) {
-            int from = firstDevice + i * c.tp();
-            List<Device> group = devices.subList(from, from + c.tp());
-            int node = group.get(0).nodeIndex();
-            if (group.get(group.size() - 1).nodeIndex() != node) {
-                throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
-                        "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
-                                + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
-                        "use tp ≤ devices per node" + (role == Replica.Role.COLOCATED ? ""
-                                : " and pool sizes that keep each replica inside a node"));
+            int from = firstDevice + i * size;
+            List<Device> replicaDevices = devices.subList(from, from + size);
+            for (int g = 0; g < c.attentionDp(); g++) {
+                List<Device> group = replicaDevices.subList(g * c.tp(), (g + 1) * c.tp());
+                int node = group.get(0).nodeIndex();
+                if (group.get(group.size() - 1).nodeIndex() != node) {
+                    throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
+                            "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
+                                    + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
+                            "use tp ≤ devices per node" + (role == Replica.Role.COLOCATED ? ""
+                                    : " and pool sizes that keep each replica inside a node"));
+                }
             }
-            for (int a = 0; a < group.size(); a++) {
-                setup.cluster().route(group.get(a), group.get((a + 1) % group.size())); // fails early if unreachable
+            for (int a = 0; a < replicaDevices.size(); a++) {
+                // fails early if unreachable (a tensor-parallel ring, or expert parallelism across nodes)
+                setup.cluster().route(replicaDevices.get(a), replicaDevices.get((a + 1) % replicaDevices.size()));
             }
-            KvCache kv = new KvCache(plan.kvBlocks(), c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
-            kvTotalBlocks += plan.kvBlocks();
+            int blocks = MemoryPlan.replicaKvBlocks(plan, c);
+            KvCache kv = new KvCache(blocks, c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
+            kvTotalBlocks += blocks;
             recorder.setKvTotalBlocks(kvTotalBlocks);
-            Replica r = new Replica(prefix + (firstName + i), sim, solver, collectives, List.copyOf(group), costs,
+            String name = prefix + (firstName + i);
+            Replica r = new Replica(name, sim, solver, collectives, List.copyOf(replicaDevices), costs,
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder);
+            if (routing != null) {
+                r.enableExperts(experts(name, c, pass, deviceCosts, placement, replicaDevices), c.attentionDp(),
+                        c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
+            }
             if (spec != null) {
                 r.enableSpeculation(spec, draftCosts);
             }
@@ -184,6 +201,43 @@ public final class ServingSimulator {
         }
     }
 
+    /** Expert popularity from the recorded histogram, or synthetic from the "routing/popularity" stream. */
+    private static ExpertRouting routing(ModelSpec m, MoeServing moe) {
+        MoeServing x = moe == null ? MoeServing.tensorParallel(0) : moe;
+        if (x.routingHistogram() != null) {
+            return ExpertRouting.fromHistogram(x.routingHistogram(), m.moe().topK());
+        }
+        return ExpertRouting.synthetic(m.moeLayers(), m.moe().experts(), m.moe().topK(), x.skew(), x.locality(),
+                new RandomStreams(x.seed()).stream("routing/popularity"));
+    }
+
+    /** Where a pool's experts live: over its ep ranks by the named policy, or all (sliced) on every device. */
+    private ExpertPlacement placement(ServingConfig c) {
+        MoeServing moe = c.moe() == null ? MoeServing.tensorParallel(0) : c.moe();
+        if (!moe.expertParallel()) {
+            return ExpertPlacements.create("round-robin").place(routing.expectedLoad(), 1, 0);
+        }
+        return ExpertPlacements.create(moe.placement()).place(routing.expectedLoad(), moe.ep(), moe.redundantExperts());
+    }
+
+    /**
+     * A replica's routed-expert execution: per-token dispatch at 8 bits when the weights are 8-bit (DeepSeek's FP8
+     * dispatch), else at the activation precision; combine at the activation precision.
+     */
+    private ExpertExecution experts(String replica, ServingConfig c, ForwardPass pass, CostModel costs,
+                                    ExpertPlacement placement, List<Device> replicaDevices) {
+        MoeServing moe = c.moe() == null ? MoeServing.tensorParallel(0) : c.moe();
+        ModelSpec m = setup.model();
+        double h = m.hiddenSize();
+        boolean eightBit = c.weights() == Precision.FP8 || c.weights() == Precision.INT8;
+        double dispatch = h * (eightBit ? 1 : c.activations().bytesPerElement());
+        double combine = h * c.activations().bytesPerElement();
+        List<Device> ranks = moe.expertParallel() ? replicaDevices : replicaDevices.subList(0, 1);
+        return new ExpertExecution(pass, costs, routing, placement, moe.expertParallel() ? 1 : c.tp(), moe.overlap(),
+                dispatch, combine, new RandomStreams(moe.seed()).stream("routing/" + replica), setup.cluster(), ranks,
+                new ExpertLoad(m.moe().experts(), placement.ranks()));
+    }
+
     /**
      * Moves a prefilled request's prompt KV to the least-outstanding decode replica: prefill rank i sends the share
      * of its KV heads that decode rank j holds (head ranges overlapping), all pairs concurrently over the fabric;
@@ -192,10 +246,15 @@ public final class ServingSimulator {
     private void handOff(Replica from, ServingRequest r) {
         Replica to = decodePool.get(LeastOutstandingRouter.leastOutstanding(decodePool));
         to.expect();
-        int a = from.devices().size();
-        int b = to.devices().size();
+        // with attention data parallelism the request's KV lives on one attention group at each end
+        List<Device> fromGroup = from.attentionGroups().get((int) Math.floorMod(r.spec().id(), (long) from.attentionGroups().size()));
+        List<Device> toGroup = to.attentionGroups().get((int) Math.floorMod(r.spec().id(), (long) to.attentionGroups().size()));
+        int a = fromGroup.size();
+        int b = toGroup.size();
         double perRank = r.spec().inputTokens() * prefillKvBytesPerTokenPerRank;
-        kvBytesProduced += perRank * a;
+        // a latent KV cache (MLA) is whole on every rank: each decode rank gets all of it from one prefill rank
+        boolean replicated = setup.model().mla() != null;
+        kvBytesProduced += replicated ? perRank * b : perRank * a;
         handOffs++;
         int[] left = {0};
         List<Runnable> sends = new ArrayList<>();
@@ -203,12 +262,12 @@ public final class ServingSimulator {
             for (int j = 0; j < b; j++) {
                 double lo = Math.max(i / (double) a, j / (double) b);
                 double hi = Math.min((i + 1) / (double) a, (j + 1) / (double) b);
-                if (hi <= lo) {
+                if (replicated ? j % a != i : hi <= lo) {
                     continue;
                 }
-                double bytes = perRank * (hi - lo) * a;
-                Device src = from.devices().get(i);
-                Device dst = to.devices().get(j);
+                double bytes = replicated ? perRank : perRank * (hi - lo) * a;
+                Device src = fromGroup.get(i);
+                Device dst = toGroup.get(j);
                 left[0]++;
                 sends.add(() -> {
                     long start = sim.now();

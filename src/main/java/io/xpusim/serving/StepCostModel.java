@@ -22,6 +22,11 @@ public final class StepCostModel {
         this.hostSecondsPerKernel = hostSecondsPerKernel;
     }
 
+    /** Host CPU time to launch and dispatch one kernel. */
+    public double hostSecondsPerKernel() {
+        return hostSecondsPerKernel;
+    }
+
     public StepCost cost(BatchShape shape) {
         List<Operator> ops = pass.operators(shape);
         int kernels = 0;

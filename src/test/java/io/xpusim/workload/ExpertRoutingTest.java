@@ -43,7 +43,7 @@ class ExpertRoutingTest {
     @Test
     void smallBatchesPickExactlyTopKDistinctExpertsPerToken() {
         ExpertRouting r = ExpertRouting.synthetic(1, 8, 2, 1.5, 0, rng("c"));
-        RandomGenerator g = rng("draw");
+        java.util.random.RandomGenerator g = new java.util.SplittableRandom(1);
         double[] counts = new double[8];
         for (int i = 0; i < 200; i++) {
             r.draw(0, 1, g, counts);
@@ -68,7 +68,7 @@ class ExpertRoutingTest {
     void largeBatchesAssignExactlyTokensTimesK() {
         ExpertRouting r = ExpertRouting.synthetic(2, 256, 8, 1.0, 0, rng("d"));
         double[] counts = new double[256];
-        r.draw(1, 16_384, rng("e"), counts);
+        r.draw(1, 16_384, new java.util.SplittableRandom(2), counts);
         assertEquals(16_384.0 * 8, Arrays.stream(counts).sum(), 1e-6);
         double[] pi = r.inclusion(1);
         for (int e = 0; e < 256; e++) {
@@ -92,8 +92,8 @@ class ExpertRoutingTest {
         ExpertRouting b = ExpertRouting.synthetic(2, 32, 4, 1.0, 0.5, rng("g"));
         double[] x = new double[32];
         double[] y = new double[32];
-        a.draw(1, 1000, rng("h"), x);
-        b.draw(1, 1000, rng("h"), y);
+        a.draw(1, 1000, new java.util.SplittableRandom(3), x);
+        b.draw(1, 1000, new java.util.SplittableRandom(3), y);
         assertArrayEquals(x, y, 0);
     }
 
