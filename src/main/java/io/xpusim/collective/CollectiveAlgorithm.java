@@ -10,7 +10,10 @@ public enum CollectiveAlgorithm {
     RING,
     /** Reduce-scatter inside nodes, all-reduce across nodes per local rank (ring), all-gather inside. */
     HIERARCHICAL,
-    /** As hierarchical, with a tree across nodes: the same bandwidth, log₂(nodes) latency steps. */
+    /**
+     * As hierarchical, with NCCL's double binary tree across nodes: log₂(nodes) latency steps, and 2·S/k per NIC
+     * beyond 2 nodes (a ring across nodes moves 2(N−1)/N of it).
+     */
     TREE,
     /** Every pair directly (all-to-all, send/recv). */
     DIRECT,

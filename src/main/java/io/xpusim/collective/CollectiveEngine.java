@@ -169,9 +169,9 @@ public final class CollectiveEngine {
             if (mesh) {
                 return CollectiveAlgorithm.MESH;
             }
-            // across whole, equal node slices the pipelined tree sends 2(N-1)/N of S/k per NIC and pays 2·log2(N)
-            // latency steps; a flat ring sends 2(n-1)/n of S/k per NIC and pays 2(n-1) steps: never faster here —
-            // unless the NIC says how the platform's tuner really runs it (its Simple ring, and low-latency choices
+            // across whole, equal node slices the pipelined tree sends 2·S/k per NIC beyond 2 nodes (S/k on 2) and pays
+            // 2·log2(N) latency steps; a flat ring sends 2(n-1)/n of S/k per NIC — within 1/n of the tree — and pays
+            // 2(n-1) steps: NCCL's tuner model prefers the tree, so auto does — unless the NIC says how the platform's tuner really runs it (its Simple ring, and low-latency choices
             // below it at a lower rate), as AWS's tuner on EFA does
             if (op == CollectiveOp.ALL_REDUCE && multiNode && uniformNodes(group)) {
                 return ringProtocols(group) != null ? CollectiveAlgorithm.RING : CollectiveAlgorithm.TREE;
@@ -416,7 +416,10 @@ public final class CollectiveEngine {
         // each local rank's inter-node all-reduce works on S/k: its flows read the NIC's curve there
         Phase across = new Phase(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), bytes / k,
                 tree ? 2L * ceilLog2(nodes) : 2L * (nodes - 1));
-        double perFlow = 2.0 * (nodes - 1) / nodes * bytes / k;
+        // NCCL's double binary tree is not bandwidth-optimal beyond 2 nodes: a node that is inner in one tree
+        // forwards its shard up and twice down (3 × S/(2k)) and sends S/(2k) up the other, 2·S/k in all — what its
+        // model charges (NVLS-tree: half the inter-node bandwidth beyond 2 nodes). A hierarchical ring moves 2(N-1)/N.
+        double perFlow = (tree && nodes > 2 ? 2.0 : 2.0 * (nodes - 1) / nodes) * bytes / k;
         List<List<Device>> slices = new ArrayList<>(byNode.values());
         for (int l = 0; l < k; l++) {
             for (int a = 0; a < nodes; a++) {

@@ -168,6 +168,30 @@ class CollectiveEngineTest {
         assertEquals(eng.bytesSent(), eng.bytesDelivered(), 0);
     }
 
+    @Test
+    void treeBeyondTwoNodesMovesTwiceTheShardPerNicAndHierarchicalLess() {
+        LinkProfile nic = new LinkProfile("nic", LinkKind.IB, 10e9, 1.0, 5 * US, 0, 0, Map.of());
+        LinkProfile host = new LinkProfile("pcie", LinkKind.PCIE, 1000e9, 1.0, US, 0, 0, Map.of());
+        NodeProfile n = new NodeProfile("n", "test", gpu(), 8, PLAIN, ScaleUpTopology.SWITCH, 8, null, 0, null, 0, host, 0,
+                Map.of());
+        long[] doneAt = {-1, -1};
+        CollectiveAlgorithm[] algs = {CollectiveAlgorithm.TREE, CollectiveAlgorithm.HIERARCHICAL};
+        for (int i = 0; i < 2; i++) {
+            Simulation s = new Simulation();
+            Cluster c = Cluster.build(List.of(new Cluster.NodeGroup(n, 4)),
+                    new ScaleOutSpec(ScaleOutTopology.SINGLE_SWITCH, nic, 8, 1, 32));
+            int k = i;
+            new CollectiveEngine(s, new FairShareSolver(s), c).run(CollectiveOp.ALL_REDUCE, c.devices(), 80e6, algs[i],
+                    () -> doneAt[k] = s.now());
+            s.run();
+        }
+        // S = 80e6, k = 8, N = 4. In the nodes the reduce-scatter and all-gather flows (7/8 · S = 70e6 B each) share
+        // every NVLink port: 140e6 / 100e9 = 1.4 ms. Tree: 2 · S/k = 20e6 B per NIC → 2 ms; latency 7 + 7 NVLink steps
+        // of 1 µs and 2·log2(4) = 4 NIC steps of 5 µs = 34 µs. Hierarchical: 2·3/4 · S/k = 15e6 B → 1.5 ms; 7 + 7 + 2·3·5 µs
+        assertEquals(2_000_000_000L + 34 * US, doneAt[0], 2.0);
+        assertEquals(1_500_000_000L + 44 * US, doneAt[1], 2.0);
+    }
+
     /** NIC 10e9 B/s, α 5 µs, no curve; its tuner runs the Simple ring from 10e6 B per rank, half the rate below. */
     private static final LinkProfile NIC_PROTOCOLS = new LinkProfile("nic", LinkKind.ETHERNET, 10e9, 1.0, 5 * US, 0, 0, 0,
             new io.xpusim.hardware.RingProtocols(10e6, 0.5), Map.of());
