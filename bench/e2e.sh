@@ -8,7 +8,7 @@ runs=${1:-5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for scenario in scenarios/quickstart.yaml scenarios/llama3-70b-dgx-h100-azure-conv.yaml \
-    bench/scenarios/allreduce-1024-h100.yaml bench/scenarios/alltoall-64-skewed.yaml \
+    bench/scenarios/allreduce-1024-h100.yaml bench/scenarios/alltoall-64-skewed.yaml bench/scenarios/alltoall-cloudmatrix384.yaml \
     scenarios/training/gpt3-175b-1024-a100.yaml bench/scenarios/llama3-405b-16k-h100.yaml \
     bench/scenarios/serving-1m-64-replicas.yaml; do
   times=()
