@@ -171,8 +171,8 @@ public final class CollectiveEngine {
             }
             // across whole, equal node slices the pipelined tree sends 2·S/k per NIC beyond 2 nodes (S/k on 2) and pays
             // 2·log2(N) latency steps; a flat ring sends 2(n-1)/n of S/k per NIC — within 1/n of the tree — and pays
-            // 2(n-1) steps: NCCL's tuner model prefers the tree, so auto does — unless the NIC says how the platform's tuner really runs it (its Simple ring, and low-latency choices
-            // below it at a lower rate), as AWS's tuner on EFA does
+            // 2(n-1) steps: NCCL's tuner model prefers the tree, so auto does — unless the NIC says how the platform's
+            // tuner really runs it (its Simple ring, low-latency choices below it at a lower rate), as AWS's on EFA does
             if (op == CollectiveOp.ALL_REDUCE && multiNode && uniformNodes(group)) {
                 return ringProtocols(group) != null ? CollectiveAlgorithm.RING : CollectiveAlgorithm.TREE;
             }

@@ -84,6 +84,12 @@ final class TrainingLoader {
                 attention, overlapDp, overlapTp, offload, steps, bucket, layers == null ? null : List.copyOf(layers),
                 scatterGather, computeEfficiency);
         PipelineSchedule sched = PipelineSchedules.byName(schedule);
+        if (plan.devices() != devices) {
+            // said before building the cluster, which for a mistyped node count can be millions of devices
+            throw new ScenarioException(t.locationOf("parallelism"), String.format(Locale.ROOT,
+                    "dp·tp·pp·cp = %d·%d·%d·%d = %d devices, but the cluster has %d", dp, tp, pp, cp, plan.devices(),
+                    devices), "make the product equal the cluster's device count");
+        }
         Cluster cluster = Cluster.build(groups, scaleOut);
         try {
             StepPlanner.check(model, spec, cluster, sched);
