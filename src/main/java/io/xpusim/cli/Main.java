@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code xpusim} command: subcommands, and the one place where errors become messages and exit codes. */
 @Command(name = "xpusim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Discrete-event simulator of CPU-GPU-NPU clusters for AI workloads.",
-        subcommands = {RunCommand.class, ValidateCommand.class, GoodputCommand.class, ProfilesCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, GoodputCommand.class, SweepCommand.class,
+            MergeCommand.class, ProfilesCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

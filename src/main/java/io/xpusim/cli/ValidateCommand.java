@@ -2,6 +2,9 @@ package io.xpusim.cli;
 
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioKind;
+import io.xpusim.scenario.SweepLoader;
+import io.xpusim.scenario.SweepPoints;
+import io.xpusim.scenario.SweepSpec;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +14,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code xpusim validate FILE}: every check {@code run} makes before simulating, and nothing else. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a scenario (schema, units, profiles, parallelism, memory fit) without running it.")
+        description = "Check a scenario (schema, units, profiles, parallelism, memory fit) without running it; for a sweep "
+                + "file, every point.")
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenario;
@@ -21,6 +25,9 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (SweepLoader.isSweepFile(scenario.file)) {
+            return validateSweep();
+        }
         Scenario s = scenario.load();
         if (s.kind() == ScenarioKind.COLLECTIVE) {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s over %d of %d devices, %d sizes%n", scenario.file,
@@ -33,6 +40,18 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
                     s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());
         }
+        return ExitCodes.OK;
+    }
+
+    /** A sweep file: every point's scenario (replication 0) bound; the first that does not bind is the error. */
+    private int validateSweep() {
+        SweepSpec sweep = SweepLoader.load(scenario.file);
+        SweepPoints points = new SweepPoints(sweep, scenario.overrides);
+        for (int p = 0; p < sweep.points(); p++) {
+            points.scenario(p, 0);
+        }
+        spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — sweep of %d points × %d replication(s) over %s%n",
+                scenario.file, sweep.points(), sweep.replications(), sweep.base());
         return ExitCodes.OK;
     }
 }

@@ -17,6 +17,7 @@ import io.xpusim.report.JsonWriter;
 import io.xpusim.report.ServingCharts;
 import io.xpusim.report.YamlTreeWriter;
 import io.xpusim.resource.Resource;
+import io.xpusim.scenario.OutputSpec;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.serving.MemoryPlan;
@@ -52,6 +53,23 @@ public final class ScenarioRunner {
     /** Simulates {@code s}; progress lines go to {@code progress} (null for none). */
     public static RunResult simulate(Scenario s, RunLimits limits, PrintStream progress) {
         return simulate(s, limits, progress, false);
+    }
+
+    /**
+     * Simulates {@code s} for its summary alone, as sweeps and plans do: without per-run charts, whatever the
+     * scenario's {@code outputs.charts} (so without the link recording only they need), no trace, no progress.
+     * The summary is the same as a full run's.
+     */
+    public static RunResult simulateForSummary(Scenario s) {
+        OutputSpec o = s.outputs();
+        Scenario quiet = o.charts() ? withOutputs(s, new OutputSpec(o.sampleIntervalPicos(), false)) : s;
+        return simulate(quiet, RunLimits.NONE, null, false);
+    }
+
+    private static Scenario withOutputs(Scenario s, OutputSpec o) {
+        return new Scenario(s.name(), s.description(), s.seed(), s.file(), s.kind(), s.nodes(), s.scaleOut(), s.model(),
+                s.workload(), s.serving(), s.replicas(), s.router(), s.slo(), s.collective(), s.training(), o,
+                s.resolvedYaml(), s.disaggregation(), s.replicaGroups());
     }
 
     /** Simulates {@code s}, also recording a Perfetto trace when {@code trace}. */

@@ -27,6 +27,14 @@ public final class RandomStreams {
         return new Well19937c(new int[] {(int) seed, (int) (seed >>> 32), (int) second, (int) (second >>> 32)});
     }
 
+    /**
+     * A master seed derived from {@code masterSeed} and a name (e.g. a sweep's replication {@code "replication-2"}):
+     * non-negative, stable, and far from the seeds of other names.
+     */
+    public static long derivedSeed(long masterSeed, String name) {
+        return mix(masterSeed ^ fnv1a64(name)) & Long.MAX_VALUE;
+    }
+
     /** FNV-1a over UTF-8: a stable string hash (String.hashCode is stable too, but only 32 bits). */
     static long fnv1a64(String s) {
         long h = 0xcbf29ce484222325L;

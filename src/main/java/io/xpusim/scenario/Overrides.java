@@ -23,48 +23,56 @@ final class Overrides {
             }
             String path = a.substring(0, eq).strip();
             String value = a.substring(eq + 1).strip();
-            String[] parts = path.split("\\.", -1);
-            YamlNode node = root;
-            for (int i = 0; i < parts.length; i++) {
-                String key = parts[i];
-                if (key.isEmpty()) {
-                    throw new ScenarioException(at, "empty segment in path '" + path + "'", null);
-                }
-                boolean last = i == parts.length - 1;
-                Location valueAt = new Location("--set " + path, 1, eq + 2);
-                YamlNode newValue = value.startsWith("[") || value.startsWith("{")
-                        ? YamlReader.read(value, "--set " + path) : new YamlNode.Scalar(value, value.isEmpty(), valueAt);
-                if (node instanceof YamlNode.Mapping m) {
-                    if (last) {
-                        m.put(key, newValue, valueAt);
-                    } else {
-                        YamlNode next = m.get(key);
-                        if (next == null) {
-                            next = new YamlNode.Mapping(valueAt);
-                            m.put(key, next, valueAt);
-                        }
-                        node = next;
-                    }
-                } else if (node instanceof YamlNode.Sequence s) {
-                    int index;
-                    try {
-                        index = Integer.parseInt(key);
-                    } catch (NumberFormatException e) {
-                        throw new ScenarioException(at, "'" + String.join(".", List.of(parts).subList(0, i)) + "' is a list; '"
-                                + key + "' is not an index", "use a number, e.g. cluster.nodes.0.count=2");
-                    }
-                    if (index < 0 || index >= s.items().size()) {
-                        throw new ScenarioException(at, "index " + index + " is outside the list of " + s.items().size(), null);
-                    }
-                    if (last) {
-                        s.items().set(index, newValue);
-                    } else {
-                        node = s.items().get(index);
-                    }
+            Location valueAt = new Location("--set " + path, 1, eq + 2);
+            YamlNode newValue = value.startsWith("[") || value.startsWith("{")
+                    ? YamlReader.read(value, "--set " + path) : new YamlNode.Scalar(value, value.isEmpty(), valueAt);
+            set(root, path, newValue, at, valueAt);
+        }
+    }
+
+    /**
+     * Puts {@code value} at {@code path}: {@code pathAt} locates errors about the path itself, {@code keyAt}
+     * becomes the location of the keys (and created mappings) written, so a later "unknown key" points there.
+     */
+    static void set(YamlNode root, String path, YamlNode value, Location pathAt, Location keyAt) {
+        String[] parts = path.split("\\.", -1);
+        YamlNode node = root;
+        for (int i = 0; i < parts.length; i++) {
+            String key = parts[i];
+            if (key.isEmpty()) {
+                throw new ScenarioException(pathAt, "empty segment in path '" + path + "'", null);
+            }
+            boolean last = i == parts.length - 1;
+            if (node instanceof YamlNode.Mapping m) {
+                if (last) {
+                    m.put(key, value, keyAt);
                 } else {
-                    throw new ScenarioException(at, "cannot set '" + path + "': '" + String.join(".", List.of(parts).subList(0, i))
-                            + "' is a single value, not a mapping", null);
+                    YamlNode next = m.get(key);
+                    if (next == null) {
+                        next = new YamlNode.Mapping(keyAt);
+                        m.put(key, next, keyAt);
+                    }
+                    node = next;
                 }
+            } else if (node instanceof YamlNode.Sequence s) {
+                int index;
+                try {
+                    index = Integer.parseInt(key);
+                } catch (NumberFormatException e) {
+                    throw new ScenarioException(pathAt, "'" + String.join(".", List.of(parts).subList(0, i)) + "' is a list; '"
+                            + key + "' is not an index", "use a number, e.g. cluster.nodes.0.count=2");
+                }
+                if (index < 0 || index >= s.items().size()) {
+                    throw new ScenarioException(pathAt, "index " + index + " is outside the list of " + s.items().size(), null);
+                }
+                if (last) {
+                    s.items().set(index, value);
+                } else {
+                    node = s.items().get(index);
+                }
+            } else {
+                throw new ScenarioException(pathAt, "cannot set '" + path + "': '" + String.join(".", List.of(parts).subList(0, i))
+                        + "' is a single value, not a mapping", null);
             }
         }
     }

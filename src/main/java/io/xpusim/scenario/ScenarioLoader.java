@@ -772,10 +772,18 @@ public final class ScenarioLoader {
         return new Slo(percentiles, perRequest, attainment);
     }
 
+    /** Where tp is written (so a sweep's or --set's value is blamed, not the file's), else the parallelism block. */
+    private static Location tpLocation(Fields strategy) {
+        if (strategy.has("parallelism") && strategy.node("parallelism") instanceof YamlNode.Mapping m && m.get("tp") != null) {
+            return m.get("tp").location();
+        }
+        return strategy.locationOf("parallelism");
+    }
+
     private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
                                          ServingConfig c, int replicas, Disaggregation disagg) {
         if (disagg == null) {
-            checkCombination(root, strategy, groups, model, c, replicas, strategy.locationOf("parallelism"),
+            checkCombination(root, strategy, groups, model, c, replicas, tpLocation(strategy),
                     strategy.locationOf("replicas"), (long) c.devicesPerReplica() * replicas, c.attentionDp() > 1
                             ? String.format(Locale.ROOT, "%d replicas of attention-dp %d × tp %d", replicas,
                             c.attentionDp(), c.tp()) : String.format(Locale.ROOT, "%d replicas at tp=%d", replicas, c.tp()));

@@ -10,6 +10,7 @@ import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioException;
 import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.scenario.ScenarioLoader;
+import io.xpusim.scenario.SweepLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,13 +33,15 @@ class ScenarioSuiteTest {
 
     /**
      * Every scenario but the published-run reproductions under validation/megatron and validation/korthikanti,
-     * which TrainingValidationTest runs (with these invariants) against the measured numbers.
+     * which TrainingValidationTest runs (with these invariants) against the measured numbers, and sweep files
+     * (not scenarios: their own tests run them).
      */
     static Stream<Path> scenarios() throws IOException {
         try (Stream<Path> s = Files.walk(Path.of("scenarios"))) {
             return s.filter(p -> p.toString().endsWith(".yaml"))
                     .filter(p -> !p.toString().contains("/models/") && !p.toString().contains("/traces/"))
                     .filter(p -> !p.toString().contains("/megatron/") && !p.toString().contains("/korthikanti/"))
+                    .filter(p -> !SweepLoader.isSweepFile(p)) // SweepCommandTest runs them
                     .sorted().toList().stream();
         }
     }

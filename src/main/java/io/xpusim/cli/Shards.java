@@ -1,0 +1,31 @@
+package io.xpusim.cli;
+
+import io.xpusim.experiment.Shard;
+
+/** The --shard and --threads options shared by sweep and plan. */
+final class Shards {
+    private Shards() {
+    }
+
+    static Shard parse(String text) {
+        if (text == null) {
+            return Shard.ALL;
+        }
+        Shard s = Shard.parse(text);
+        if (s == null) {
+            throw new Main.UserError("--shard '" + text + "' is not i/N with 0 ≤ i < N (e.g. --shard 0/4; Slurm: "
+                    + "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)");
+        }
+        return s;
+    }
+
+    static int threads(Integer threads) {
+        if (threads == null) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        if (threads < 1 || threads > 1024) {
+            throw new Main.UserError("--threads must be between 1 and 1024, not " + threads);
+        }
+        return threads;
+    }
+}
