@@ -14,6 +14,8 @@ import io.xpusim.report.CsvWriter;
 import io.xpusim.report.LinkCharts;
 import io.xpusim.report.TraceWriter;
 import io.xpusim.report.JsonWriter;
+import io.xpusim.report.Provenance;
+import io.xpusim.report.RunReport;
 import io.xpusim.report.ServingCharts;
 import io.xpusim.report.YamlTreeWriter;
 import io.xpusim.resource.Resource;
@@ -482,7 +484,7 @@ public final class ScenarioRunner {
         return out;
     }
 
-    /** Writes run.yaml, summary.json, requests.csv, timeseries.csv, replicas.csv and the charts into the folder's temp dir. */
+    /** Writes run.yaml, summary.json, requests.csv, timeseries.csv, replicas.csv, the charts and report.html into the folder's temp dir. */
     public static List<String> writeOutputs(RunResult r, Path dir) throws IOException {
         List<String> files = new ArrayList<>();
         YamlTreeWriter.write(dir.resolve("run.yaml"), "Resolved scenario: every profile inlined and every default filled.\n"
@@ -504,14 +506,14 @@ public final class ScenarioRunner {
             if (links) {
                 files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), "during the last message size"));
             }
-            return files;
+            return withReport(r, dir, files);
         }
         if (links) {
             files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), ""));
         }
         if (r.training() != null) {
             files.addAll(TrainingOutputs.write(r, dir));
-            return files;
+            return withReport(r, dir, files);
         }
         CsvWriter.requests(dir.resolve("requests.csv"), sortedById(r.recorder().requests()));
         files.add("requests.csv");
@@ -522,7 +524,21 @@ public final class ScenarioRunner {
         if (r.scenario().outputs().charts()) {
             files.addAll(ServingCharts.write(dir, r.scenario().name(), r.recorder()));
         }
+        return withReport(r, dir, files);
+    }
+
+    /** Adds report.html: the summary, every chart written, run.yaml and provenance, in one self-contained file. */
+    private static List<String> withReport(RunResult r, Path dir, List<String> files) throws IOException {
+        List<String> charts = files.stream().filter(f -> f.endsWith(".png") || f.endsWith(".svg")).toList();
+        files.add(RunReport.write(dir, r.summary(), r.scenario().description(), charts, provenance(r.scenario())));
         return files;
+    }
+
+    /** Version and commit of this build, the seed and the hash of the resolved scenario. */
+    public static Provenance provenance(Scenario s) {
+        BuildInfo b = BuildInfo.current();
+        return new Provenance(b.version(), b.commit(), Long.toString(s.seed()), ScenarioHash.of(s),
+                "the resolved scenario (run.yaml's content)");
     }
 
     private static List<RequestRecord> sortedById(List<RequestRecord> records) {

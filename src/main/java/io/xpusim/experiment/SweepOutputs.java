@@ -1,7 +1,9 @@
 package io.xpusim.experiment;
 
 import io.xpusim.report.SweepCharts;
+import io.xpusim.report.Provenance;
 import io.xpusim.report.SweepCsv;
+import io.xpusim.report.SweepReport;
 import io.xpusim.report.SweepTable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,7 +47,23 @@ public final class SweepOutputs {
         } else if (def.paretoMaximize() != null) {
             warnings.add("sweep.charts.pareto: " + (mx < 0 ? max : min) + " is not a metric of any point; no Pareto chart");
         }
+        List<String> charts = files.stream().filter(f -> f.endsWith(".png") || f.endsWith(".svg")).toList();
+        files.add(SweepReport.write(dir, table, def.values(), def.replications(), metrics, charts, provenance(def)));
         return new Written(table, files, warnings);
+    }
+
+    /** Build, and the SHA-256 of the sweep's definition (the "sweep" block of sweep.json). */
+    static Provenance provenance(SweepDefinition def) {
+        BuildInfo b = BuildInfo.current();
+        String hash;
+        try {
+            hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(
+                    new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(def.tree())));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Provenance(b.version(), b.commit(), "each run's own: replication 0 the point's scenario seed, "
+                + "the others derived from it (sweep.json lists them)", hash, "the sweep definition (sweep.json's sweep block)");
     }
 
     private static List<String> chartMetrics(SweepDefinition def, SweepTable table, List<String> warnings) {

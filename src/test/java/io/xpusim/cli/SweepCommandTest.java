@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.xpusim.report.HtmlChecks;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -55,7 +56,7 @@ class SweepCommandTest {
     }
 
     @Test
-    void exampleSweepWritesOneRowPerPointWithIntervalsAndCharts() throws IOException {
+    void exampleSweepWritesOneRowPerPointWithIntervalsAndCharts() throws Exception {
         Outcome o = run("sweep", EXAMPLE, "--set", SHORT, "--out", dir.resolve("a").toString(), "-q");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("15 of 15 points × 3 replication(s)") && o.out().contains("45 runs simulated, 0 reused"),
@@ -109,12 +110,15 @@ class SweepCommandTest {
             byte[] png = Files.readAllBytes(dir.resolve("a").resolve(chart));
             assertTrue(png.length > 5000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', chart);
         }
+        assertEquals(6, HtmlChecks.check(dir.resolve("a/report.html")), "the report embeds the six charts");
+        String html = Files.readString(dir.resolve("a/report.html"));
+        assertTrue(html.contains("<td>2/s</td>") || html.contains("<td class=\"num\">2/s</td>"), "the points table");
     }
 
     @Test
     void outputsAreByteIdenticalWhateverTheThreadCountAndAResumeReusesEveryRun() throws IOException {
         List<String> files = List.of("sweep.csv", "sweep.json", "sweep_workload_arrivals_rate.png", "heatmap_tpot_s_p90.png",
-                "pareto.png");
+                "pareto.png", "report.html");
         Outcome one = run("sweep", EXAMPLE, "--set", SHORT, "--threads", "1", "--out", dir.resolve("t1").toString(), "-q");
         assertEquals(0, one.code(), one.err());
         for (String threads : List.of("2", "5")) {

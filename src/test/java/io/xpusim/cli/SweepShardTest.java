@@ -54,7 +54,7 @@ class SweepShardTest {
         assertEquals(0, merged.code(), merged.err());
         assertTrue(merged.out().contains("merged 15 points from 3 folder(s)"), merged.out());
         for (String f : List.of("sweep.csv", "sweep.json", "sweep_workload_arrivals_rate.png",
-                "sweep_strategy_scheduler_max_seqs.png", "heatmap_ttft_s_p90.png", "pareto.png")) {
+                "sweep_strategy_scheduler_max_seqs.png", "heatmap_ttft_s_p90.png", "pareto.png", "report.html")) {
             assertArrayEquals(Files.readAllBytes(dir.resolve("single").resolve(f)), Files.readAllBytes(dir.resolve("merged")
                     .resolve(f)), f + ": merged shards differ from the single run");
         }

@@ -1,0 +1,56 @@
+package io.xpusim.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.xpusim.report.HtmlChecks;
+import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** report.html of every kind of run: self-contained, well-formed, every chart embedded, input escaped, provenance. */
+class RunReportTest {
+    @TempDir
+    Path dir;
+
+    private String report(String scenario, String name, List<String> overrides, int charts) throws Exception {
+        Scenario s = ScenarioLoader.load(Path.of(scenario), overrides);
+        Path out = Files.createDirectories(dir.resolve(name));
+        List<String> files = ScenarioRunner.writeOutputs(ScenarioRunner.simulate(s, RunLimits.NONE, null), out);
+        assertEquals("report.html", files.get(files.size() - 1));
+        long pngs = files.stream().filter(f -> f.endsWith(".png")).count();
+        assertEquals(charts, pngs, "charts written: " + files);
+        assertEquals(pngs, HtmlChecks.check(out.resolve("report.html")), "every chart embedded");
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<td>" + ScenarioHash.of(s) + "</td>"), "the scenario's hash");
+        assertTrue(html.contains("<td class=\"num\">" + s.seed() + "</td>"), "the seed");
+        assertTrue(html.contains(BuildInfo.current().version()), "the version");
+        assertFalse(html.contains("wall_time"), "no wall times: same inputs, same report");
+        return html;
+    }
+
+    @Test
+    void servingReportEmbedsEveryChartAndEscapesTheInput() throws Exception {
+        String hostile = "<script>alert('x')</script> & \"quoted\" </pre>";
+        String html = report("scenarios/quickstart.yaml", "serving", List.of("workload.duration=20s",
+                "description=" + hostile), 8);
+        assertFalse(html.contains("<script"), "nothing the user wrote becomes markup");
+        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot; &lt;/pre&gt;"));
+        assertTrue(html.contains("<th scope=\"row\">ttft_s.p90</th>"), "metrics table");
+        assertTrue(html.contains("kv_cache_blocks"), "setup table");
+        assertTrue(html.contains("Reproduce with: xpusim run run.yaml"), "the resolved scenario");
+    }
+
+    @Test
+    void collectiveAndTrainingReportsToo() throws Exception {
+        String c = report("scenarios/collective/nccl-allreduce-dgx-h100.yaml", "collective", List.of(), 2);
+        assertTrue(c.contains("busbw_gb_per_s"), "the collectives table");
+        String t = report("scenarios/training/llama3-8b-single-dgx-h100.yaml", "training", List.of(), 4);
+        assertTrue(t.contains("step_time_s") && t.contains("memory bytes per device"), "training metrics and memory");
+    }
+}
