@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "xpusim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Discrete-event simulator of CPU-GPU-NPU clusters for AI workloads.",
         subcommands = {RunCommand.class, ValidateCommand.class, GoodputCommand.class, SweepCommand.class,
-            MergeCommand.class, ProfilesCommand.class})
+            MergeCommand.class, PlanCommand.class, ProfilesCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -1,5 +1,8 @@
 package io.xpusim.cli;
 
+import io.xpusim.experiment.GoodputRunner;
+import io.xpusim.scenario.PlanLoader;
+import io.xpusim.scenario.PlanSpec;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.scenario.SweepLoader;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code xpusim validate FILE}: every check {@code run} makes before simulating, and nothing else. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Check a scenario (schema, units, profiles, parallelism, memory fit) without running it; for a sweep "
-                + "file, every point.")
+                + "file, every point; for a plan file, the plan and its base.")
 final class ValidateCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenario;
@@ -27,6 +30,13 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         if (SweepLoader.isSweepFile(scenario.file)) {
             return validateSweep();
+        }
+        if (PlanLoader.isPlanFile(scenario.file)) {
+            PlanSpec plan = PlanLoader.load(scenario.file);
+            new GoodputRunner(plan.base(), scenario.overrides);
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — plan for %s over %d node type(s) with base %s%n",
+                    scenario.file, plan.targetLoadText(), plan.hardware().size(), plan.base());
+            return ExitCodes.OK;
         }
         Scenario s = scenario.load();
         if (s.kind() == ScenarioKind.COLLECTIVE) {

@@ -81,18 +81,23 @@ public final class GoodputRunner {
         long t0 = System.nanoTime();
         RunResult r = ScenarioRunner.simulate(s, RunLimits.NONE, null);
         double wall = (System.nanoTime() - t0) / 1e9;
-        Map<String, Object> m = map(r.summary().get("metrics"));
+        GoodputSearch.Probe p = judge(ratePerSecond, r.summary(), wall);
+        if (p.met() && (bestMet == null || ratePerSecond > bestRate(bestMet))) {
+            bestMet = r;
+        }
+        return p;
+    }
+
+    /** A probe from a finished run's summary: met when every SLO target was ({@code slo.all_met}). */
+    public static GoodputSearch.Probe judge(double ratePerSecond, Map<String, Object> summary, double wallSeconds) {
+        Map<String, Object> m = map(summary.get("metrics"));
         Map<String, Object> ttft = map(m.get("ttft_s"));
         Map<String, Object> tpot = map(m.get("tpot_s"));
         boolean met = Boolean.TRUE.equals(map(m.get("slo")).get("all_met"));
         double attainment = m.get("slo_attainment") instanceof Double a ? a : Double.NaN;
-        GoodputSearch.Probe p = new GoodputSearch.Probe(ratePerSecond, attainment, d(ttft.get("p50")), d(ttft.get("p90")),
+        return new GoodputSearch.Probe(ratePerSecond, attainment, d(ttft.get("p50")), d(ttft.get("p90")),
                 d(ttft.get("p99")), d(tpot.get("p50")), d(tpot.get("p90")), d(tpot.get("p99")),
-                d(m.get("throughput_requests_per_s")), met, wall);
-        if (met && (bestMet == null || ratePerSecond > bestRate(bestMet))) {
-            bestMet = r;
-        }
-        return p;
+                d(m.get("throughput_requests_per_s")), met, wallSeconds);
     }
 
     /** Devices serving the scenario: replicas × tp, summed over replica groups when the scenario has them. */

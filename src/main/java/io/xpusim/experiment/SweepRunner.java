@@ -9,10 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Runs a sweep (or one shard of it) on a fixed pool of threads. First every point's scenarios are bound — one
@@ -55,104 +51,81 @@ public final class SweepRunner {
         RunError[][] errors = new RunError[n][reps];
         ScenarioException[] pathErrors = new ScenarioException[n];
         PointStore store = new PointStore(dir);
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "sweep-worker");
-            t.setDaemon(true);
-            return t;
+        int[] counter = {0, 0};
+        int total = n * reps;
+        WorkerPool.run(threads, "sweep-worker", total, k -> {
+            int i = k / reps;
+            int r = k % reps;
+            try {
+                scenarios[i][r] = points.scenario(mine.get(i), r);
+            } catch (ScenarioException e) {
+                if (points.isPathError(e)) {
+                    pathErrors[i] = e;
+                }
+                errors[i][r] = RunError.of(e);
+            } catch (RuntimeException e) {
+                errors[i][r] = RunError.of(e);
+            }
+            tick(progress, "checking", counter, total, false);
         });
-        try {
-            int[] counter = {0, 0};
-            int total = n * reps;
-            List<Future<?>> bound = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                for (int r = 0; r < reps; r++) {
-                    int fi = i;
-                    int fr = r;
-                    bound.add(pool.submit(() -> {
-                        try {
-                            scenarios[fi][fr] = points.scenario(mine.get(fi), fr);
-                        } catch (ScenarioException e) {
-                            if (points.isPathError(e)) {
-                                pathErrors[fi] = e;
-                            }
-                            errors[fi][fr] = RunError.of(e);
-                        } catch (RuntimeException e) {
-                            errors[fi][fr] = RunError.of(e);
-                        }
-                        tick(progress, "checking", counter, total, false);
-                    }));
-                }
+        for (ScenarioException e : pathErrors) {
+            if (e != null) {
+                throw e; // the lowest point's: the same for every thread count
             }
-            await(bound);
-            for (ScenarioException e : pathErrors) {
-                if (e != null) {
-                    throw e; // the lowest point's: the same for every thread count
-                }
-            }
-            String[][] hashes = new String[n][reps];
-            long[][] seeds = new long[n][reps];
-            int toRun = 0;
-            for (Scenario[] row : scenarios) {
-                for (Scenario s : row) {
-                    toRun += s == null ? 0 : 1;
-                }
-            }
-            int runTotal = toRun;
-            counter[0] = 0;
-            List<Future<?>> runs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                for (int r = 0; r < reps; r++) {
-                    if (scenarios[i][r] == null) {
-                        continue;
-                    }
-                    int fi = i;
-                    int fr = r;
-                    runs.add(pool.submit(() -> {
-                        boolean reused = false;
-                        try {
-                            Scenario s = scenarios[fi][fr];
-                            String hash = ScenarioHash.of(s);
-                            seeds[fi][fr] = s.seed();
-                            if (store.has(hash)) {
-                                reused = true;
-                            } else {
-                                store.put(hash, ScenarioRunner.simulateForSummary(s));
-                            }
-                            hashes[fi][fr] = hash;
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        } catch (RuntimeException e) {
-                            errors[fi][fr] = RunError.of(e);
-                        } finally {
-                            scenarios[fi][fr] = null; // let the scenario go once run
-                        }
-                        tick(progress, "running", counter, runTotal, reused);
-                    }));
-                }
-            }
-            await(runs);
-            reused = counter[1];
-            ran = runTotal - reused;
-            SweepDefinition def = SweepDefinition.of(spec);
-            List<SweepManifest.Point> out = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                RunError first = null;
-                List<SweepManifest.Run> done = new ArrayList<>();
-                for (int r = 0; r < reps; r++) {
-                    if (errors[i][r] != null && first == null) {
-                        first = errors[i][r];
-                    }
-                    if (hashes[i][r] != null) {
-                        done.add(new SweepManifest.Run(r, seeds[i][r], hashes[i][r]));
-                    }
-                }
-                out.add(new SweepManifest.Point(mine.get(i), def.texts(mine.get(i)), first == null ? null : first.message(),
-                        first != null && first.internal(), first == null ? done : List.of()));
-            }
-            return new SweepManifest(def, shard, out);
-        } finally {
-            pool.shutdownNow();
         }
+        String[][] hashes = new String[n][reps];
+        long[][] seeds = new long[n][reps];
+        List<int[]> toRun = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < reps; r++) {
+                if (scenarios[i][r] != null) {
+                    toRun.add(new int[] {i, r});
+                }
+            }
+        }
+        counter[0] = 0;
+        WorkerPool.run(threads, "sweep-worker", toRun.size(), k -> {
+            int i = toRun.get(k)[0];
+            int r = toRun.get(k)[1];
+            boolean reused = false;
+            try {
+                Scenario s = scenarios[i][r];
+                String hash = ScenarioHash.of(s);
+                seeds[i][r] = s.seed();
+                if (store.has(hash)) {
+                    reused = true;
+                } else {
+                    store.put(hash, ScenarioRunner.simulateForSummary(s));
+                }
+                hashes[i][r] = hash;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                errors[i][r] = RunError.of(e);
+            } finally {
+                scenarios[i][r] = null; // let the scenario go once run
+            }
+            tick(progress, "running", counter, toRun.size(), reused);
+        });
+        reused = counter[1];
+        ran = toRun.size() - reused;
+        SweepDefinition def = SweepDefinition.of(spec);
+        List<SweepManifest.Point> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RunError first = null;
+            List<SweepManifest.Run> done = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                if (errors[i][r] != null && first == null) {
+                    first = errors[i][r];
+                }
+                if (hashes[i][r] != null) {
+                    done.add(new SweepManifest.Run(r, seeds[i][r], hashes[i][r]));
+                }
+            }
+            out.add(new SweepManifest.Point(mine.get(i), def.texts(mine.get(i)), first == null ? null : first.message(),
+                    first != null && first.internal(), first == null ? done : List.of()));
+        }
+        return new SweepManifest(def, shard, out);
     }
 
     /** Runs simulated by the last {@link #run}, and runs found already stored. */
@@ -172,25 +145,6 @@ public final class SweepRunner {
             }
             if (progress != null) {
                 progress.update(phase, counter[0], total, counter[1]);
-            }
-        }
-    }
-
-    private static void await(List<Future<?>> futures) throws InterruptedException, IOException {
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UncheckedIOException io) {
-                    throw io.getCause();
-                }
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(e.getCause());
             }
         }
     }

@@ -102,7 +102,12 @@ final class ChartAxes {
 
     /** A value axis over [lo, hi]: log-scaled (one tick per decade) when that spans decades, else linear. */
     static ValueAxis valueAxis(String label, double lo, double hi) {
-        if (spansDecades(lo, hi)) {
+        return valueAxis(label, lo, hi, 20);
+    }
+
+    /** As above, log-scaled only when hi exceeds {@code factor} × lo. */
+    static ValueAxis valueAxis(String label, double lo, double hi, double factor) {
+        if (lo > 0 && hi > factor * lo) {
             LogAxis log = new LogAxis(label + ", log scale");
             log.setBase(10);
             log.setSmallestValue(lo / 2);

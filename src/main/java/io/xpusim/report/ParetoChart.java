@@ -11,6 +11,7 @@ import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
 import org.jfree.chart.axis.ValueAxis;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.TextAnchor;
@@ -23,6 +24,8 @@ import org.jfree.data.xy.DefaultXYDataset;
 public final class ParetoChart {
     /** Front points labelled at most (the rest are still drawn). */
     static final int MAX_LABELS = 12;
+    /** An axis goes logarithmic only beyond this span: a scatter reads best on linear axes. */
+    static final double LOG_ABOVE = 200;
 
     /** One objective: its axis label, values (NaN: left out) and whether higher is better. */
     public record Objective(String label, double[] values, boolean higherIsBetter) {
@@ -59,6 +62,12 @@ public final class ParetoChart {
     /** Writes {@code file}; {@code labels} name each point (null for none). */
     public static String write(Path dir, String file, String title, String subtitle, Objective x, Objective y,
                                String[] labels) throws IOException {
+        return write(dir, file, title, subtitle, x, y, labels, Double.NaN, null);
+    }
+
+    /** As above, with a dashed horizontal line at {@code yMarker} (a target) labelled {@code markerLabel}. */
+    public static String write(Path dir, String file, String title, String subtitle, Objective x, Objective y,
+                               String[] labels, double yMarker, String markerLabel) throws IOException {
         List<Integer> front = front(x, y);
         DefaultXYDataset data = new DefaultXYDataset();
         data.addSeries("Pareto front (" + front.size() + ")", new double[][] {pick(x.values(), front), pick(y.values(), front)});
@@ -73,9 +82,9 @@ public final class ParetoChart {
         renderer.setSeriesLinesVisible(0, true);
         renderer.setSeriesLinesVisible(1, false);
         ValueAxis xa = ChartAxes.valueAxis(x.label() + (x.higherIsBetter() ? "  → better" : "  ← better"),
-                positiveMin(x.values()), max(x.values()));
+                positiveMin(x.values()), max(x.values()), LOG_ABOVE);
         ValueAxis ya = ChartAxes.valueAxis(y.label() + (y.higherIsBetter() ? "  ↑ better" : "  ↓ better"),
-                positiveMin(y.values()), max(y.values()));
+                positiveMin(y.values()), max(y.values()), LOG_ABOVE);
         XYPlot plot = new XYPlot(data, xa, ya, renderer);
         if (labels != null) {
             double middle = (positiveMin(x.values()) + max(x.values())) / 2;
@@ -88,6 +97,15 @@ public final class ParetoChart {
                 a.setTextAnchor(right ? TextAnchor.BOTTOM_RIGHT : TextAnchor.BOTTOM_LEFT);
                 plot.addAnnotation(a);
             }
+        }
+        if (!Double.isNaN(yMarker)) {
+            ValueMarker m = new ValueMarker(yMarker, new Color(0x555555), new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            m.setLabel(markerLabel);
+            m.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            m.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
+            m.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+            plot.addRangeMarker(m);
         }
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 16), plot, true);
         ChartStyle.apply(chart, subtitle);

@@ -21,8 +21,13 @@ public final class SweepLoader {
 
     /** Whether {@code file} reads as a sweep file (a mapping with {@code sweep:} and no scenario {@code schema:}). */
     public static boolean isSweepFile(Path file) {
+        return hasTopKeyNotSchema(file, "sweep");
+    }
+
+    /** Whether {@code file} is a mapping with the top-level {@code key} and no {@code schema:} (not a scenario). */
+    static boolean hasTopKeyNotSchema(Path file, String key) {
         try {
-            return YamlReader.readFile(file, file.toString()) instanceof YamlNode.Mapping m && m.get("sweep") != null
+            return YamlReader.readFile(file, file.toString()) instanceof YamlNode.Mapping m && m.get(key) != null
                     && m.get("schema") == null;
         } catch (ScenarioException e) {
             return false; // the scenario loader reports it

@@ -64,7 +64,7 @@ public final class SweepPoints {
         return false;
     }
 
-    private static YamlNode copy(YamlNode n) {
+    static YamlNode copy(YamlNode n) {
         if (n instanceof YamlNode.Scalar) {
             return n; // immutable
         }

@@ -9,6 +9,7 @@ import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioException;
 import io.xpusim.scenario.ScenarioKind;
+import io.xpusim.scenario.PlanLoader;
 import io.xpusim.scenario.ScenarioLoader;
 import io.xpusim.scenario.SweepLoader;
 import java.io.IOException;
@@ -33,15 +34,15 @@ class ScenarioSuiteTest {
 
     /**
      * Every scenario but the published-run reproductions under validation/megatron and validation/korthikanti,
-     * which TrainingValidationTest runs (with these invariants) against the measured numbers, and sweep files
-     * (not scenarios: their own tests run them).
+     * which TrainingValidationTest runs (with these invariants) against the measured numbers, and sweep and plan
+     * files (not scenarios: their own tests run them).
      */
     static Stream<Path> scenarios() throws IOException {
         try (Stream<Path> s = Files.walk(Path.of("scenarios"))) {
             return s.filter(p -> p.toString().endsWith(".yaml"))
                     .filter(p -> !p.toString().contains("/models/") && !p.toString().contains("/traces/"))
                     .filter(p -> !p.toString().contains("/megatron/") && !p.toString().contains("/korthikanti/"))
-                    .filter(p -> !SweepLoader.isSweepFile(p)) // SweepCommandTest runs them
+                    .filter(p -> !SweepLoader.isSweepFile(p) && !PlanLoader.isPlanFile(p)) // SweepCommandTest, PlanCommandTest
                     .sorted().toList().stream();
         }
     }
