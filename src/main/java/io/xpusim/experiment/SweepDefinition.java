@@ -8,12 +8,14 @@ import java.util.Map;
 
 /**
  * What identifies a sweep's results independently of where it ran: name, swept paths and values, replications,
- * point count and chart choices. Written into every {@code sweep.json}, so {@code merge} can check that shards
+ * point count, chart choices and the {@code --set} overrides applied to the base. Written into every {@code sweep.json}, so {@code merge} can check that shards
  * belong together and draw the same charts without the sweep file.
  */
 public record SweepDefinition(String name, List<String> parameters, List<List<String>> values, int replications,
-                              int points, List<String> chartMetrics, String paretoMaximize, String paretoMinimize) {
-    public static SweepDefinition of(SweepSpec s) {
+                              int points, List<String> chartMetrics, String paretoMaximize, String paretoMinimize,
+                              List<String> overrides) {
+    /** The definition of {@code s} run with the command line's {@code --set} {@code overrides}. */
+    public static SweepDefinition of(SweepSpec s, List<String> overrides) {
         List<String> params = new ArrayList<>();
         List<List<String>> values = new ArrayList<>();
         for (SweepSpec.Axis a : s.axes()) {
@@ -21,7 +23,7 @@ public record SweepDefinition(String name, List<String> parameters, List<List<St
             values.add(a.texts());
         }
         return new SweepDefinition(s.name(), params, values, s.replications(), s.points(), s.charts().metrics(),
-                s.charts().maximize(), s.charts().minimize());
+                s.charts().maximize(), s.charts().minimize(), List.copyOf(overrides));
     }
 
     /** The value texts of a point (mixed radix over {@link #values()}, last parameter fastest). */
@@ -57,6 +59,7 @@ public record SweepDefinition(String name, List<String> parameters, List<List<St
         charts.put("pareto_maximize", paretoMaximize);
         charts.put("pareto_minimize", paretoMinimize);
         t.put("charts", charts);
+        t.put("set", new ArrayList<Object>(overrides));
         return t;
     }
 
@@ -72,6 +75,7 @@ public record SweepDefinition(String name, List<String> parameters, List<List<St
         Map<String, Object> charts = (Map<String, Object>) t.get("charts");
         return new SweepDefinition((String) t.get("name"), params, values, ((Number) t.get("replications")).intValue(),
                 ((Number) t.get("points")).intValue(), ((List<Object>) charts.get("metrics")).stream().map(String::valueOf)
-                .toList(), (String) charts.get("pareto_maximize"), (String) charts.get("pareto_minimize"));
+                .toList(), (String) charts.get("pareto_maximize"), (String) charts.get("pareto_minimize"),
+                ((List<Object>) t.get("set")).stream().map(String::valueOf).toList());
     }
 }

@@ -48,8 +48,8 @@ public final class SweepMerge {
                 def = m.definition();
                 first = d;
             } else if (!def.equals(m.definition())) {
-                throw new MergeException(d + " holds a different sweep than " + first + " (name, grid, replications or "
-                        + "charts differ); merge only the shards of one sweep file");
+                throw new MergeException(d + " holds a different sweep than " + first + " (name, grid, replications, "
+                        + "charts or --set differ); merge only the shards of one sweep, run with the same --set");
             }
             for (SweepManifest.Point p : m.points()) {
                 SweepManifest.Point seen = points.putIfAbsent(p.point(), p);

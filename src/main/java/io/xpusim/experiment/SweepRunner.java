@@ -109,7 +109,7 @@ public final class SweepRunner {
         });
         reused = counter[1];
         ran = toRun.size() - reused;
-        SweepDefinition def = SweepDefinition.of(spec);
+        SweepDefinition def = SweepDefinition.of(spec, points.overrides());
         List<SweepManifest.Point> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             RunError first = null;

@@ -14,16 +14,23 @@ import java.util.List;
 public final class SweepPoints {
     private final SweepSpec spec;
     private final YamlNode base;
+    private final List<String> overrides;
 
     /** Reads the base scenario; a missing or malformed base file is a {@link ScenarioException}. */
     public SweepPoints(SweepSpec spec, List<String> overrides) {
         this.spec = spec;
         this.base = YamlReader.readFile(spec.base(), spec.base().toString());
+        this.overrides = List.copyOf(overrides);
         Overrides.apply(base, overrides);
     }
 
     public SweepSpec spec() {
         return spec;
+    }
+
+    /** The {@code --set} overrides every point starts from. */
+    public List<String> overrides() {
+        return overrides;
     }
 
     /** The scenario of {@code point} at {@code replication} (0 = the point's own seed); a ScenarioException if it does not bind. */

@@ -72,5 +72,13 @@ class SweepShardTest {
         assertEquals(2, mixed.code());
         assertTrue(mixed.err().contains("holds a different sweep"), mixed.err());
         assertEquals(2, SweepCommandTest.run("merge", dir.resolve("nothing-here").toString()).code());
+        // a shard run with other --set values is another sweep: its points must not be mixed in
+        SweepCommandTest.Outcome otherSet = SweepCommandTest.run("sweep", SweepCommandTest.EXAMPLE, "--set",
+                "workload.duration=10s", "--shard", "1/3", "--out", dir.resolve("other-set").toString(), "-q");
+        assertEquals(0, otherSet.code(), otherSet.err());
+        SweepCommandTest.Outcome wrongSet = SweepCommandTest.run("merge", dir.resolve("shard0").toString(),
+                dir.resolve("other-set").toString(), dir.resolve("shard2").toString());
+        assertEquals(2, wrongSet.code());
+        assertTrue(wrongSet.err().contains("run with the same --set"), wrongSet.err());
     }
 }
