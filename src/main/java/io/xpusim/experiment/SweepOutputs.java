@@ -90,6 +90,20 @@ public final class SweepOutputs {
                 return out;
             }
         }
-        return table.metrics().subList(0, Math.min(3, table.metrics().size()));
+        for (String m : table.metrics()) { // collectives: the bus bandwidth of each message size, up to four
+            if (m.endsWith("busbw_gb_per_s") && out.size() < 4) {
+                out.add(m);
+            }
+        }
+        if (!out.isEmpty()) {
+            return out;
+        }
+        for (int k = 0; k < table.metrics().size() && out.size() < 3; k++) { // else the first metrics that vary
+            int metric = k;
+            if (table.rows().stream().mapToDouble(r -> r.mean()[metric]).filter(v -> !Double.isNaN(v)).distinct().count() > 1) {
+                out.add(table.metrics().get(k));
+            }
+        }
+        return out;
     }
 }

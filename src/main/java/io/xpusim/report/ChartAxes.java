@@ -84,6 +84,13 @@ final class ChartAxes {
         if (name.matches(".*(fraction|utilisation|attainment|_rate|acceptance)$") || name.equals("mfu") || name.equals("hfu")) {
             return new Metric(name + " (%)", 100);
         }
+        java.util.regex.Matcher c = java.util.regex.Pattern.compile("collectives\\.(\\d+)\\.(\\w+)_gb_per_s").matcher(name);
+        if (c.matches()) {
+            return new Metric(c.group(2) + " #" + c.group(1) + " (GB/s)", 1);
+        }
+        if (name.endsWith("_per_s")) {
+            return new Metric(name.substring(0, name.length() - "_per_s".length()).replace('_', ' ') + " per s", 1);
+        }
         if (name.endsWith("_s")) {
             return new Metric(name + " (s)", 1);
         }

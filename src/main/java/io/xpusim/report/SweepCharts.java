@@ -72,7 +72,9 @@ public final class SweepCharts {
             n.setAutoRangeIncludesZero(false);
             x = n;
         } else {
-            x = new SymbolAxis(p.label(), p.texts().toArray(String[]::new));
+            SymbolAxis symbols = new SymbolAxis(p.label(), p.texts().toArray(String[]::new));
+            symbols.setGridBandsVisible(false);
+            x = symbols;
         }
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(x);
         combined.setGap(10);
@@ -82,8 +84,9 @@ public final class SweepCharts {
         }
         String others = shown[1] > shown[0] ? String.format(Locale.ROOT, "; %d of %d combinations of the other parameters "
                 + "drawn", shown[0], shown[1]) : "";
-        JFreeChart chart = new JFreeChart(String.join(", ", metrics.stream().map(m -> ChartAxes.metric(m).label()).toList())
-                + " vs " + path, new Font(Font.SANS_SERIF, Font.BOLD, 16), combined, false);
+        String names = String.join(", ", metrics.stream().map(m -> ChartAxes.metric(m).label()).toList());
+        JFreeChart chart = new JFreeChart((names.length() <= 70 ? names : "Chart metrics") + " vs " + path,
+                new Font(Font.SANS_SERIF, Font.BOLD, 16), combined, false);
         if (t.parameters().size() > 1) { // every panel has the same lines: one legend, from the first
             LegendTitle legend = new LegendTitle(combined.getSubplots().get(0).getRenderer());
             legend.setPosition(RectangleEdge.BOTTOM);
@@ -215,6 +218,8 @@ public final class SweepCharts {
         renderer.setPaintScale(paint);
         SymbolAxis x = new SymbolAxis(t.parameters().get(0), xs.toArray(String[]::new));
         SymbolAxis y = new SymbolAxis(t.parameters().get(1), ys.toArray(String[]::new));
+        x.setGridBandsVisible(false);
+        y.setGridBandsVisible(false);
         XYPlot plot = new XYPlot(data, x, y, renderer);
         if (xs.size() * ys.size() <= 150) {
             for (int i = 0; i < xyz[2].length; i++) {
