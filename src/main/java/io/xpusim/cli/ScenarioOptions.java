@@ -1,7 +1,9 @@
 package io.xpusim.cli;
 
+import io.xpusim.scenario.PlanLoader;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioLoader;
+import io.xpusim.scenario.SweepLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,11 @@ final class ScenarioOptions {
     Long seed;
 
     Scenario load() {
+        if (SweepLoader.isSweepFile(file) || PlanLoader.isPlanFile(file)) {
+            String kind = SweepLoader.isSweepFile(file) ? "sweep" : "plan";
+            throw new Main.UserError(file + " is a " + kind + " file, not a scenario (run it with: xpusim " + kind + " " + file
+                    + ")");
+        }
         List<String> all = new ArrayList<>(overrides);
         if (seed != null) {
             if (seed < 0) {
