@@ -14,7 +14,6 @@ import io.xpusim.scenario.PlanScenarios;
 import io.xpusim.scenario.PlanSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +69,7 @@ final class PlanCommand implements Callable<Integer> {
         new GoodputRunner(plan.base(), overrides); // the base must be serving, synthetic arrivals, with an SLO: located errors
         PlanScenarios scenarios = new PlanScenarios(plan, overrides);
         Path dir = out != null ? out : resultsRoot.resolve(plan.name()).resolve("plan");
-        try {
-            ResumableFolder.open(dir);
-        } catch (FileAlreadyExistsException e) {
-            throw new Main.UserError("--out " + dir + " exists and is not a folder");
-        }
+        Shards.openFolder(dir);
         ProgressBar bar = ProgressBar.forStderr(stderr);
         Planner planner = new Planner(plan, scenarios, workers, dir);
         long t0 = System.nanoTime();

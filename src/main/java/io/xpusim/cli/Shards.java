@@ -2,7 +2,7 @@ package io.xpusim.cli;
 
 import io.xpusim.experiment.Shard;
 
-/** The --shard and --threads options shared by sweep and plan. */
+/** The --shard, --threads and output-folder handling shared by sweep and plan. */
 final class Shards {
     private Shards() {
     }
@@ -17,6 +17,15 @@ final class Shards {
                     + "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)");
         }
         return s;
+    }
+
+    /** Opens (creating if needed) a resumable output folder; a path that is a file is the user's error. */
+    static void openFolder(java.nio.file.Path dir) throws java.io.IOException {
+        try {
+            io.xpusim.experiment.ResumableFolder.open(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new Main.UserError("--out " + dir + " exists and is not a folder");
+        }
     }
 
     static int threads(Integer threads) {

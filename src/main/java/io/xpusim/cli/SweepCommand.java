@@ -11,7 +11,6 @@ import io.xpusim.scenario.SweepPoints;
 import io.xpusim.scenario.SweepSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,11 +65,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepPoints points = new SweepPoints(sweep, overrides);
         Path dir = out != null ? out : resultsRoot.resolve(sweep.name()).resolve(slice.isAll() ? "sweep"
                 : "shard-" + slice.index() + "-of-" + slice.count());
-        try {
-            ResumableFolder.open(dir);
-        } catch (FileAlreadyExistsException e) {
-            throw new Main.UserError("--out " + dir + " exists and is not a folder");
-        }
+        Shards.openFolder(dir);
         ProgressBar bar = ProgressBar.forStderr(stderr);
         Thread hook = new Thread(() -> System.err.println("\nxpusim: interrupted; finished runs are kept in " + dir
                 + "/points (rerun the same command to resume)"));
