@@ -37,8 +37,12 @@ final class MergeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    ChartFormatOption charts;
+
     @Override
     public Integer call() throws IOException {
+        charts.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         SweepManifest merged;

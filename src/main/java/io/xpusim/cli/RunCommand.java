@@ -32,6 +32,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenario;
 
+    @picocli.CommandLine.Mixin
+    ChartFormatOption charts;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write exactly into DIR (must not exist or be empty).")
     Path out;
 
@@ -57,6 +60,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        charts.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Scenario s = scenario.load();

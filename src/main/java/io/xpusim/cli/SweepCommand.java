@@ -55,8 +55,12 @@ final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Mixin
+    ChartFormatOption charts;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        charts.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Shard slice = Shards.parse(shard);

@@ -37,7 +37,11 @@ public final class ResumableFolder {
         Path temp = Files.createTempDirectory(dir, ".write-partial-");
         try {
             List<String> files = writer.write(temp);
-            for (String f : files) {
+            List<String> written;
+            try (Stream<Path> s = Files.list(temp)) { // the files named, and any the writer added (SVG charts)
+                written = s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
+            }
+            for (String f : written) {
                 try {
                     Files.move(temp.resolve(f), dir.resolve(f), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);

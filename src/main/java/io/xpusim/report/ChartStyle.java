@@ -12,7 +12,7 @@ import org.jfree.chart.renderer.xy.XYItemRenderer;
 import org.jfree.chart.title.TextTitle;
 
 /** The house style for charts: white background, light grid, readable fonts, a fixed palette; PNG output. */
-final class ChartStyle {
+public final class ChartStyle {
     static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
         new Color(0x8c564b)
@@ -80,7 +80,24 @@ final class ChartStyle {
         }
     }
 
+    /** Charts are PNG; with {@link #svgToo} set (by --chart-format svg) each is also written as SVG beside it. */
+    private static final InheritableThreadLocal<Boolean> SVG_TOO = new InheritableThreadLocal<>();
+
+    /**
+     * Whether the charts drawn from now on by this thread, and by threads it starts, are also written as SVG
+     * ({@code x.svg} beside {@code x.png}). The commands set it around writing their outputs.
+     */
+    public static void svgToo(boolean on) {
+        SVG_TOO.set(on);
+    }
+
     static void save(JFreeChart chart, Path file) throws IOException {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+        if (Boolean.TRUE.equals(SVG_TOO.get())) {
+            SvgGraphics2D g = new SvgGraphics2D(WIDTH, HEIGHT);
+            chart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
+            String name = file.getFileName().toString().replaceFirst("\\.png$", "") + ".svg";
+            java.nio.file.Files.writeString(file.resolveSibling(name), g.svg(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }
