@@ -12,12 +12,25 @@ import java.util.Map;
  * @param gemmHalfRows        GEMM row count at which the achieved fraction is half of {@code gemmEfficiency}
  * @param attentionEfficiency achieved fraction of peak in fused (flash) attention
  * @param kernelLaunchPicos   CPUs only: host time to launch one accelerator kernel
+ * @param singleThreadSpeed   CPUs only: one core's speed at serial (Python framework) code relative to the
+ *                            reference core the serving runtime's host overheads were calibrated on (Zen 2, EPYC 7742
+ *                            at 3.4 GHz = 1.0); the runtime's per-kernel framework and per-iteration overheads are
+ *                            divided by it. 0 for accelerators
  */
 public record DeviceProfile(String name, DeviceKind kind, String description,
                             EnumMap<Precision, Double> peakFlopsPerSecond, MemoryProfile memory,
                             double gemmEfficiency, double gemmHalfRows, double attentionEfficiency,
                             double tdpWatts, double pricePerHourUsd, int cores, long kernelLaunchPicos,
-                            Map<String, String> sources) {
+                            double singleThreadSpeed, Map<String, String> sources) {
+
+    /** An accelerator, or a CPU at the reference single-thread speed. */
+    public DeviceProfile(String name, DeviceKind kind, String description, EnumMap<Precision, Double> peakFlopsPerSecond,
+                         MemoryProfile memory, double gemmEfficiency, double gemmHalfRows, double attentionEfficiency,
+                         double tdpWatts, double pricePerHourUsd, int cores, long kernelLaunchPicos,
+                         Map<String, String> sources) {
+        this(name, kind, description, peakFlopsPerSecond, memory, gemmEfficiency, gemmHalfRows, attentionEfficiency,
+                tdpWatts, pricePerHourUsd, cores, kernelLaunchPicos, kind == DeviceKind.CPU ? 1.0 : 0.0, sources);
+    }
 
     /** Peak for a precision, or 0 when the device has no such math. */
     public double peakFlopsPerSecond(Precision p) {

@@ -223,15 +223,18 @@ public final class ProfileLibrary {
         double gemm = eff.number("gemm", 0.01, 1);
         double halfRows = eff.number("gemm-half-rows", 0, 1e6);
         boolean accelerator = kind != DeviceKind.CPU;
-        double attention = accelerator ? eff.number("attention", 0.01, 1) : eff.number("attention", gemm, 0.01, 1);
+        // a CPU's attention may run far below its GEMM rate (e.g. PyTorch's fp16 path on x86 without fp16 arithmetic)
+        double attention = accelerator ? eff.number("attention", 0.01, 1) : eff.number("attention", gemm, 0.001, 1);
         eff.finish();
         double tdp = f.quantity("tdp", Power::parse).watts();
         double price = f.number("price-per-hour-usd", 0, 1e6);
         int cores = accelerator ? f.intValue("cores", 0, 0, 1 << 20) : f.intValue("cores", 1, 1 << 20);
         long launch = accelerator ? f.quantity("kernel-launch", TimeSpan::parse, "0us").picos()
                 : f.quantity("kernel-launch", TimeSpan::parse).picos();
+        // the host runtime's overheads scale with it: required for CPUs so every host says how fast it runs Python
+        double speed = accelerator ? 0 : f.number("single-thread-speed", 0.1, 10);
         return new DeviceProfile(name, kind, description, peak, memory.value(), gemm, halfRows, attention, tdp, price,
-                cores, launch, sources(f));
+                cores, launch, speed, sources(f));
     }
 
     private MemoryProfile bindMemory(Fields f) {
