@@ -126,6 +126,8 @@ final class RunCommand implements Callable<Integer> {
             printCollectives(w, r, where, files, phases);
         } else if (r.training() != null) {
             printTraining(w, r, where, files, phases);
+        } else if (r.iterations() != null) {
+            printIterations(w, r, where, files, phases);
         } else {
             printServing(w, r, where, files, phases);
         }
@@ -182,6 +184,32 @@ final class RunCommand implements Callable<Integer> {
             });
             w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
                     phases[1], (Long) sum.get("events") / 1e6, phases[2]);
+        }
+        w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
+    }
+
+    private void printIterations(PrintWriter w, RunResult r, Path where, List<String> files, double[] phases) {
+        if (!quiet) {
+            w.printf(Locale.ROOT, "%s: one prefill iteration of %s per batch size, %d-token prompts%n", r.scenario().name(),
+                    r.scenario().model().name(), r.scenario().iteration().promptTokens());
+            if (!r.complete()) {
+                w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s%n", r.summary().get("stop_reason"));
+            }
+            for (Object o : (List<?>) castMap(r.summary().get("metrics")).get("node_groups")) {
+                Map<String, Object> g = castMap(o);
+                double x = (Double) g.get("crossover_batch");
+                w.printf(Locale.ROOT, "  %s (%s, host %s at single-thread speed %.2f): %s%n", g.get("node"), g.get("device"),
+                        g.get("host_cpu"), (Double) g.get("single_thread_speed"), Double.isNaN(x)
+                                ? "no crossover in range" : String.format(Locale.ROOT, "GPU-bound from batch ≈ %.1f", x));
+                w.printf(Locale.ROOT, "    %6s %12s %12s %12s %5s%n", "batch", "host launch", "GPU", "iteration", "bound");
+                for (Object po : (List<?>) g.get("points")) {
+                    Map<String, Object> p = castMap(po);
+                    w.printf(Locale.ROOT, "    %6d %12s %12s %12s %5s%n", (Long) p.get("batch"), ms(p.get("host_launch_s")),
+                            ms(p.get("gpu_s")), ms(p.get("iteration_s")), p.get("bound"));
+                }
+            }
+            w.printf(Locale.ROOT, "  wall time   load %.2f s, simulate %.2f s (%.2f M events), write %.2f s%n", phases[0],
+                    phases[1], (Long) r.summary().get("events") / 1e6, phases[2]);
         }
         w.printf(Locale.ROOT, "wrote %s/ (%s)%n", where, String.join(", ", files));
     }

@@ -46,6 +46,9 @@ final class ValidateCommand implements Callable<Integer> {
             var p = s.training().plan();
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — training %s on %d devices, dp=%d tp=%d pp=%d cp=%d, %s%n",
                     scenario.file, s.model().name(), s.deviceCount(), p.dp(), p.tp(), p.pp(), p.cp(), s.training().schedule());
+        } else if (s.kind() == ScenarioKind.ITERATION) {
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — prefill iterations of %s, %d batch sizes on %d node "
+                    + "group(s)%n", scenario.file, s.model().name(), s.iteration().batchSizes().size(), s.nodes().size());
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
                     s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());

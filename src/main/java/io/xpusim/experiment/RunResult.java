@@ -12,12 +12,19 @@ import java.util.List;
 
 /**
  * A finished (or limit-stopped) run: the scenario, what was recorded — a serving recorder or collective
- * measurements or a training record, by kind (the others are null) — the trace slices (null unless asked for), link utilisation
+ * measurements or a training record or timed iterations, by kind (the others are null) — the trace slices (null unless asked for), link utilisation
  * over time (null without charts), and the summary tree.
  */
 public record RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
                         List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
-                        LinkedHashMap<String, Object> summary, TrainingRecord training) {
+                        LinkedHashMap<String, Object> summary, TrainingRecord training,
+                        List<io.xpusim.metrics.IterationPoint> iterations) {
+    public RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
+                     List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
+                     LinkedHashMap<String, Object> summary, TrainingRecord training) {
+        this(scenario, recorder, collectives, trace, links, stopReason, summary, training, null);
+    }
+
     public RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives, List<TraceSlice> trace,
                      LinkUtilisation links, StopReason stopReason, LinkedHashMap<String, Object> summary) {
         this(scenario, recorder, collectives, trace, links, stopReason, summary, null);

@@ -82,6 +82,9 @@ public final class ScenarioRunner {
         if (s.kind() == ScenarioKind.TRAINING) {
             return TrainingRunner.run(s, limits, progress, trace);
         }
+        if (s.kind() == ScenarioKind.ITERATION) {
+            return IterationRunner.run(s, limits);
+        }
         long wallStart = System.nanoTime();
         Cluster cluster = Cluster.build(s.nodes(), s.scaleOut());
         NodeProfile node = s.nodes().get(0).profile();
@@ -255,6 +258,10 @@ public final class ScenarioRunner {
         m.put("output_tokens_completed", outTokens);
         m.put("iterations", rec.iterationCount());
         m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
+        HostUsage.put(m, sim);
+        if (s.serving().offload().any()) {
+            HostUsage.putOffload(m, sim);
+        }
         m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
         if (s.serving().scheduler().prefixCaching()) {
             long prompt = 0;
@@ -349,6 +356,9 @@ public final class ScenarioRunner {
         if (shown.attentionDp() > 1) {
             setup.put("attention_dp", (long) shown.attentionDp());
         }
+        if (s.serving().offload().any()) {
+            setup.put("offload", HostUsage.offloadSetup(s.serving().offload(), mem));
+        }
 
         LinkedHashMap<String, Object> root = new LinkedHashMap<>();
         root.put("schema", SUMMARY_SCHEMA);
@@ -404,6 +414,7 @@ public final class ScenarioRunner {
             row.put("hardware", hardware);
             row.put("requests", completed.getOrDefault(r.name(), 0L));
             row.put("utilisation", r.devices().isEmpty() ? 0.0 : busy / r.devices().size());
+            row.put("host_thread_utilisation", HostUsage.threadUtilisation(r, now));
             out.add(row);
         }
         return out;
@@ -508,6 +519,10 @@ public final class ScenarioRunner {
             }
             return withReport(r, dir, files);
         }
+        if (r.iterations() != null) {
+            files.addAll(IterationOutputs.write(r, dir));
+            return files;
+        }
         if (links) {
             files.add(LinkCharts.heatMap(dir, r.scenario().name(), r.links(), ""));
         }
@@ -523,6 +538,7 @@ public final class ScenarioRunner {
         files.add("replicas.csv");
         if (r.scenario().outputs().charts()) {
             files.addAll(ServingCharts.write(dir, r.scenario().name(), r.recorder()));
+            files.add(io.xpusim.report.HostCharts.busy(dir, r.scenario().name(), r.recorder()));
         }
         return withReport(r, dir, files);
     }

@@ -20,6 +20,9 @@ public final class ServingRecorder {
     private final BinnedSeries outputTokens;
     private final BinnedSeries deviceBusyFraction;
     private final BinnedSeries kvTransferBytes;
+    private final BinnedSeries hostBusyFraction;
+    private final BinnedSeries offloadStall;
+    private final BinnedSeries hostAttention;
     private final ReplicaSeries perReplica;
     private boolean disaggregated;
     private final int totalDevices;
@@ -37,6 +40,9 @@ public final class ServingRecorder {
         outputTokens = new BinnedSeries(binPicos);
         deviceBusyFraction = new BinnedSeries(binPicos);
         kvTransferBytes = new BinnedSeries(binPicos);
+        hostBusyFraction = new BinnedSeries(binPicos);
+        offloadStall = new BinnedSeries(binPicos);
+        hostAttention = new BinnedSeries(binPicos);
         perReplica = new ReplicaSeries(binPicos);
         this.totalDevices = totalDevices;
     }
@@ -132,6 +138,24 @@ public final class ServingRecorder {
         lastEventPicos = Math.max(lastEventPicos, endPicos);
     }
 
+    /**
+     * The host side of an iteration over [start, end) of a replica on {@code devices} devices (one host thread each):
+     * the core-seconds its threads were busy (launches and serial overheads) and the seconds its devices waited for
+     * offloaded work (streamed weights, host attention, their transfers) beyond their own kernels and launches, and
+     * the seconds the host CPU computed their attention (summed over the devices' ranks).
+     */
+    public void hostIteration(long startPicos, long endPicos, int devices, double hostBusyCoreSeconds,
+                              double offloadStallSeconds, double hostAttentionSeconds) {
+        double seconds = (endPicos - startPicos) / 1e12;
+        if (seconds <= 0) {
+            return;
+        }
+        double share = devices / (double) totalDevices;
+        hostBusyFraction.addInterval(startPicos, endPicos, share * Math.min(1.0, hostBusyCoreSeconds / devices / seconds));
+        offloadStall.addInterval(startPicos, endPicos, share * Math.min(1.0, offloadStallSeconds / seconds));
+        hostAttention.addInterval(startPicos, endPicos, share * Math.min(1.0, hostAttentionSeconds / devices / seconds));
+    }
+
     public List<RequestRecord> requests() {
         return requests;
     }
@@ -181,6 +205,9 @@ public final class ServingRecorder {
                 outputTokens.ratePerSecond(b),
                 deviceBusyFraction.mean(b),
                 kvTransferBytes.ratePerSecond(b),
+                hostBusyFraction.mean(b),
+                offloadStall.mean(b),
+                hostAttention.mean(b),
             };
         }
         return rows;
@@ -197,5 +224,5 @@ public final class ServingRecorder {
 
     public static final List<String> TIMESERIES_COLUMNS = List.of("time_s", "running", "waiting",
             "batched_tokens_per_iteration", "kv_used_fraction", "kv_blocks_used", "kv_blocks_total", "output_tokens_per_s",
-            "device_utilisation", "kv_transfer_bytes_per_s");
+            "device_utilisation", "kv_transfer_bytes_per_s", "host_thread_utilisation", "offload_stall_fraction", "host_attention_fraction");
 }

@@ -24,13 +24,23 @@ import java.util.List;
  * @param disaggregation serving only: separate prefill and decode pools replacing replicas and the serving tp, or null
  * @param replicaGroups serving only: strategy.replica-groups (empty when absent); then replicas is their total and
  *                      the serving tp the first group's
+ * @param iteration  iteration scenarios only (with model and serving): the batch sizes to time, else null
  */
 public record Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
                        List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
                        ServingConfig serving, int replicas, String router, Slo slo, CollectiveBenchmark collective,
                        TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml,
                        io.xpusim.serving.Disaggregation disaggregation,
-                       List<io.xpusim.serving.ReplicaGroup> replicaGroups) {
+                       List<io.xpusim.serving.ReplicaGroup> replicaGroups, io.xpusim.serving.IterationSweep iteration) {
+
+    public Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
+                    List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,
+                    ServingConfig serving, int replicas, String router, Slo slo, CollectiveBenchmark collective,
+                    TrainingSpec training, OutputSpec outputs, LinkedHashMap<String, Object> resolvedYaml,
+                    io.xpusim.serving.Disaggregation disaggregation, List<io.xpusim.serving.ReplicaGroup> replicaGroups) {
+        this(name, description, seed, file, kind, nodes, scaleOut, model, workload, serving, replicas, router, slo,
+                collective, training, outputs, resolvedYaml, disaggregation, replicaGroups, null);
+    }
 
     public Scenario(String name, String description, long seed, Path file, ScenarioKind kind,
                     List<Cluster.NodeGroup> nodes, ScaleOutSpec scaleOut, ModelSpec model, WorkloadSpec workload,

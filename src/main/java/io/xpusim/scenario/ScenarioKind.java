@@ -9,7 +9,9 @@ public enum ScenarioKind {
     /** A collective microbenchmark over the fabric, like nccl-tests. */
     COLLECTIVE,
     /** Training steps of a model under a parallel plan: step time, MFU, where the time goes, memory. */
-    TRAINING;
+    TRAINING,
+    /** One serving iteration per batch size on each node group's first device: host launch vs GPU time. */
+    ITERATION;
 
     public String yamlName() {
         return name().toLowerCase(Locale.ROOT);

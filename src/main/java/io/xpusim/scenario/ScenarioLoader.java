@@ -96,7 +96,7 @@ public final class ScenarioLoader {
         }
         String description = f.string("description", "");
         long seed = f.integer("seed", 0, Long.MAX_VALUE);
-        ScenarioKind kind = ScenarioKind.valueOf(f.choice("kind", List.of("serving", "collective", "training"), "serving")
+        ScenarioKind kind = ScenarioKind.valueOf(f.choice("kind", List.of("serving", "collective", "training", "iteration"), "serving")
                 .toUpperCase(java.util.Locale.ROOT));
 
         Fields c = f.object("cluster");
@@ -119,6 +119,9 @@ public final class ScenarioLoader {
             f.finish();
             return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), null, null, 0, null,
                     Slo.NONE, null, training, outputs, f.resolved());
+        }
+        if (kind == ScenarioKind.ITERATION) {
+            return IterationLoader.bind(f, name, description, seed, file, groups, scaleOut, model.value());
         }
         Fields w = f.object("workload");
         WorkloadSpec workload = workload(w, file);
@@ -150,6 +153,17 @@ public final class ScenarioLoader {
         }
         if (s.has("speculative")) {
             serving = serving.withSpeculation(speculative(s, library, seed, serving, disagg));
+        }
+        if (serving.offload().any() && (model.value().isMoe() || model.value().mla() != null)) {
+            throw new ScenarioException(s.locationOf("offload"), "offloading " + (model.value().isMoe()
+                    ? "a mixture-of-experts" : "a latent-attention") + " model ('" + model.value().name()
+                    + "') is not supported yet: streamed weights and host attention are modelled for dense layers only",
+                    "remove strategy.offload, or spread the experts over more devices with strategy.parallelism.ep");
+        }
+        if (serving.offload().any() && (disagg != null || !replicaGroups.isEmpty() || serving.speculation() != null)) {
+            throw new ScenarioException(s.locationOf("offload"), "offloading with " + (disagg != null ? "disaggregation"
+                    : !replicaGroups.isEmpty() ? "replica groups" : "speculative decoding") + " is not supported yet",
+                    "remove strategy.offload or that option");
         }
         s.finish();
         Slo slo = slo(f);
@@ -603,7 +617,7 @@ public final class ScenarioLoader {
         return new LengthSpec.Empirical(v, weights);
     }
 
-    private static int listInt(YamlNode n, String what, int min, int max) {
+    static int listInt(YamlNode n, String what, int min, int max) {
         if (n instanceof YamlNode.Scalar s && !s.isNull()) {
             try {
                 int v = Integer.parseInt(s.text().strip());
@@ -618,7 +632,7 @@ public final class ScenarioLoader {
                 + max + ", not " + n.describe(), null);
     }
 
-    private static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile, long seed) {
+    static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile, long seed) {
         Fields par = s.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1024);
         MoeLoader.Groups groups = MoeLoader.groups(par, model, tp);
@@ -677,6 +691,8 @@ public final class ScenarioLoader {
         long perIteration = rt.quantity("iteration-overhead", TimeSpan::parse, DEFAULT_ITERATION_OVERHEAD).picos();
         long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, DEFAULT_SEQUENCE_OVERHEAD).picos();
         long prefill = rt.quantity("prefill-overhead", TimeSpan::parse, DEFAULT_PREFILL_OVERHEAD).picos();
+        boolean graphs = rt.bool("cuda-graphs", false);
+        boolean fusion = rt.bool("kernel-fusion", false);
         rt.finish();
         Map<String, double[][]> measured = Map.of();
         if (s.has("measured-costs")) {
@@ -704,8 +720,8 @@ public final class ScenarioLoader {
         MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups);
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
                 admission),
-                new RuntimeConfig(perKernel, perIteration, perSequence, prefill), util, weights, activations, kv, maxLen,
-                measured, null, moe);
+                new RuntimeConfig(perKernel, perIteration, perSequence, prefill, graphs, fusion), util, weights, activations,
+                kv, maxLen, measured, null, moe, OffloadLoader.offload(s));
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
@@ -806,7 +822,7 @@ public final class ScenarioLoader {
         }
     }
 
-    private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
+    static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
                                          ServingConfig c, int replicas, Location tpAt, Location replicasAt,
                                          long needed, String what) {
         NodeProfile first = groups.get(0).profile();
@@ -859,10 +875,16 @@ public final class ScenarioLoader {
             throw new ScenarioException(tpAt, "node template '" + first.name()
                     + "' has no device-to-device fabric for tensor parallelism", "use tp: 1 or a multi-GPU node");
         }
+        if (c.offload().any() && (first.hostLink() == null || first.hostMemory() == null)) {
+            throw new ScenarioException(strategy.locationOf("offload"), "offloading needs host memory and a host link, "
+                    + "and node template '" + first.name() + "' has " + (first.hostMemory() == null ? "no host memory"
+                    : "no host link"), "use a node with host-memory and host-link, or remove strategy.offload");
+        }
         try {
-            MemoryPlan.plan(model, device, c);
+            MemoryPlan.plan(model, device, c, MemoryPlan.hostBytesPerDevice(first));
         } catch (InfeasibleConfigurationException e) {
-            throw new ScenarioException(tpAt, e.getMessage(), e.hint());
+            throw new ScenarioException(c.offload().any() && e.getMessage().contains("host memory")
+                    ? strategy.locationOf("offload") : tpAt, e.getMessage(), e.hint());
         }
         boolean chunks = BatchSchedulers.create(c.scheduler().policy()).chunksPrompts();
         if (c.maxModelLen() > c.scheduler().maxBatchedTokens() && !chunks) {

@@ -22,9 +22,21 @@ import java.util.Locale;
  * <p>With speculative decoding the draft model's weights (same tp) come off the budget too, and every KV block also
  * holds the draft's KV for its tokens (the draft's cache is paged in lockstep with the target's). The draft's
  * activations are not reserved separately: its passes are far smaller than the target's and run between them.
+ *
+ * <p>With offload ({@link OffloadConfig}) part of it moves to the rank's share of host memory ({@link #HOST_USABLE}
+ * of the node's DRAM divided by its devices): streamed weights leave on the device only their resident fraction plus
+ * a double buffer of two layers' streamed part (load the next while computing this one); with attention on the CPU
+ * the KV cache lives in host memory and the device keeps none.
+ *
+ * @param weightBytes     weights resident in device memory (streamed weights: the resident part and the double buffer)
+ * @param hostWeightBytes streamed weights held in host memory for this rank (0 without weight offload)
+ * @param kvOnHost        whether the KV blocks are in host memory (attention on the CPU)
  */
 public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
-                         int kvBlocks) {
+                         int kvBlocks, double hostWeightBytes, boolean kvOnHost) {
+
+    /** Fraction of a node's host memory an engine may use for offloaded weights and KV (the rest: OS, runtime). */
+    public static final double HOST_USABLE = 0.9;
 
     public double kvBytes() {
         return kvBlocks * kvBlockBytes;
@@ -35,14 +47,26 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
         return (int) Math.min(Integer.MAX_VALUE, (long) plan.kvBlocks() * c.attentionDp());
     }
 
+    /** The plan of a deployment that offloads nothing. */
     public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c) {
+        return plan(m, device, c, 0);
+    }
+
+    /**
+     * @param hostBytesPerDevice this rank's share of its node's host memory (capacity; {@link #HOST_USABLE} of it is
+     *                           used), needed only with offload
+     */
+    public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c, double hostBytesPerDevice) {
         int tp = c.tp();
         double usable = device.memory().capacityBytes() * c.gpuMemoryUtilization();
         Speculation spec = c.speculation();
         MoeServing moe = c.moe();
-        double weights = (moe != null && moe.expertParallel()
+        OffloadConfig off = c.offload();
+        double allWeights = (moe != null && moe.expertParallel()
                 ? m.weightBytesPerDevice(tp, moe.slotsPerDevice(m), c.weights()) : m.weightBytesPerRank(tp, c.weights()))
                 + (spec == null ? 0 : spec.draft().weightBytesPerRank(tp, c.weights()));
+        double streamed = allWeights * off.streamedWeightFraction();
+        double weights = allWeights - streamed + 2 * streamed / m.layers();
         double a = c.activations().bytesPerElement();
         // the widest MLP a token passes through: the dense layers', or a MoE layer's top-k experts plus shared ones
         double mlp = m.denseMlpLayers() > 0 ? m.intermediateSize() / (double) tp : 0;
@@ -58,18 +82,42 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                 + Math.ceil(c.scheduler().maxSeqs() / (double) groups) * m.vocabSize() / tp * 4;
         double blockBytes = c.scheduler().blockTokens() * (m.kvBytesPerTokenPerRank(tp, c.kvCache())
                 + (spec == null ? 0 : spec.draft().kvBytesPerTokenPerRank(tp, c.kvCache())));
-        double left = usable - weights - activations;
-        if (left < blockBytes) {
-            String what = weights > usable ? "the weights alone" : "weights plus activations";
+        double host = hostBytesPerDevice * HOST_USABLE;
+        if (off.any() && host - streamed < (off.attentionOnCpu() ? blockBytes : 0)) {
             throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
-                    "%s do not fit on %s: %s%s needs %.1f GiB of weights and %.1f GiB of activations per device at tp=%d, "
-                            + "but only %.1f GiB is usable (%.0f%% of %.1f GiB)", what, device.name(), m.name(),
-                    spec == null ? "" : " with draft model " + spec.draft().name(), weights / GIB, activations / GIB, tp, usable / GIB, 100 * c.gpuMemoryUtilization(),
-                    device.memory().capacityBytes() / GIB),
-                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory"
-                            + (spec == null ? "" : ", or choose a smaller draft model"));
+                    "offloading %s needs %.1f GiB of host memory per device%s, but the node has %.1f GiB per device "
+                            + "(%.0f%% of it usable)", m.name(), streamed / GIB, off.attentionOnCpu() ? " plus its KV cache" : "",
+                    hostBytesPerDevice / GIB, 100 * HOST_USABLE),
+                    "raise tensor parallelism, keep more weights on the device (offload.weights-on-gpu) or use a node "
+                            + "with more host memory");
         }
-        return new MemoryPlan(usable, weights, activations, blockBytes, (int) Math.min(Integer.MAX_VALUE, Math.floor(left / blockBytes)));
+        double left = usable - weights - activations;
+        double needed = off.attentionOnCpu() ? 0 : blockBytes;
+        if (left < needed) {
+            throw new InfeasibleConfigurationException(weights > usable
+                    ? String.format(Locale.ROOT, "%s%s weights need %.1f GiB per device at tp=%d%s; %s has %.1f GiB, "
+                            + "%.1f GiB of it usable (%.0f%%)", m.name(), spec == null ? "" : " with draft model " + spec.draft().name(),
+                    weights / GIB, tp, off.weightsOnCpu() ? " even streamed (resident part and double buffer)" : "",
+                    device.name(), device.memory().capacityBytes() / GIB, usable / GIB, 100 * c.gpuMemoryUtilization())
+                    : String.format(Locale.ROOT, "weights plus activations do not fit on %s: %s%s needs %.1f GiB of "
+                            + "weights and %.1f GiB of activations per device at tp=%d, but only %.1f GiB is usable (%.0f%% "
+                            + "of %.1f GiB)", device.name(), m.name(), spec == null ? "" : " with draft model "
+                            + spec.draft().name(), weights / GIB, activations / GIB, tp, usable / GIB,
+                    100 * c.gpuMemoryUtilization(), device.memory().capacityBytes() / GIB),
+                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory"
+                            + (spec == null ? "" : ", or choose a smaller draft model")
+                            + (off.weightsOnCpu() ? ", or keep fewer weights on the device (offload.weights-on-gpu)"
+                            : weights > usable ? ", or stream the weights from host memory: strategy.offload: { weights: cpu }" : ""));
+        }
+        double kvSpace = off.attentionOnCpu() ? host - streamed : left;
+        return new MemoryPlan(usable, weights, activations, blockBytes,
+                (int) Math.min(Integer.MAX_VALUE, Math.floor(kvSpace / blockBytes)), streamed, off.attentionOnCpu());
+    }
+
+    /** One device's share of its node's host memory capacity (0 when the node has none). */
+    public static double hostBytesPerDevice(io.xpusim.hardware.NodeProfile node) {
+        return node.hostMemory() == null ? 0
+                : node.hostMemory().capacityBytes() * node.hostMemoryCount() / Math.max(1, node.deviceCount());
     }
 
     private static final double GIB = 1024.0 * 1024 * 1024;

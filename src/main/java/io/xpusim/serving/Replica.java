@@ -2,7 +2,6 @@ package io.xpusim.serving;
 
 import io.xpusim.collective.CollectiveEngine;
 import io.xpusim.hardware.Device;
-import io.xpusim.kernel.EventHandler;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.metrics.RequestRecord;
 import io.xpusim.metrics.ServingRecorder;
@@ -18,9 +17,11 @@ import java.util.List;
 /**
  * One model instance on a tensor-parallel group of devices, running iterations back to back while it has
  * work. An iteration's kernels run as one activity on the group's compute resources; its all-reduces run
- * as ring flows on the scale-up links; the host launches kernels concurrently, so an iteration ends at
- * max(host launch time, device time + communication) plus the runtime's per-iteration and
- * per-sequence host overheads (and the prefill overhead when it holds prompt tokens).
+ * as ring flows on the scale-up links; each device's host thread launches the kernels concurrently on its CPU socket
+ * ({@link HostThreads}), and with offload the streamed weights and host attention run alongside ({@link OffloadWork}),
+ * so an iteration ends at max(host launch time, device time + communication, offloaded work + pipeline fill) plus
+ * the per-iteration and per-sequence host overheads (and the prefill overhead when it holds prompt tokens), spent by
+ * rank 0 — under attention data parallelism by each group's first rank, for its own sequences, at once.
  */
 public final class Replica implements ReplicaLoad {
     /** What a replica runs: whole requests, or one phase of them under prefill/decode disaggregation. */
@@ -58,14 +59,26 @@ public final class Replica implements ReplicaLoad {
     private final long iterationOverheadPicos;
     private final long perSequenceOverheadPicos;
     private final long prefillOverheadPicos;
+    private final HostThreads host;
+    private OffloadWork offload;
+    private double stepFill;
+    /** Parts of the running iteration not yet done: the device chain (kernels, then all-reduces) and the host launches. */
+    private int partsLeft;
+    private long deviceEnd;
+    private long hostEnd;
+    private double stepHostLaunchSeconds;
+    private double stepHostBusyBefore;
+    private double stepAttentionBefore;
+    private double stepStall;
+    private double offloadStallSeconds;
+    private double hostLaunchSeconds;
+    private double deviceSeconds;
     private final ServingRecorder recorder;
     /** This replica's index in the recorder's per-replica series. */
     private final int index;
     private final Batch batch = new Batch();
-    private final EventHandler stepEnd = arg -> finishStep();
     private boolean busy;
     private long stepStart;
-    private long hostDone;
     private double stepDeviceSeconds;
     private int stepPrefillTokens;
     private int stepRunning;
@@ -95,7 +108,8 @@ public final class Replica implements ReplicaLoad {
 
     Replica(String name, Simulation sim, FairShareSolver solver, CollectiveEngine collectives, List<Device> devices,
             StepCostModel costs, BatchScheduler scheduler, KvCache kv, SchedulerConfig config,
-            RuntimeConfig runtime, ServingRecorder recorder) {
+            RuntimeConfig runtime, ServingRecorder recorder, Resource[] hostSockets,
+            boolean exclusiveHost) {
         this.name = name;
         this.sim = sim;
         this.solver = solver;
@@ -111,6 +125,7 @@ public final class Replica implements ReplicaLoad {
         this.recorder = recorder;
         this.index = recorder.addReplica(name);
         this.groups = List.of(devices);
+        this.host = new HostThreads(sim, solver, name, hostSockets, exclusiveHost);
     }
 
     /**
@@ -154,6 +169,56 @@ public final class Replica implements ReplicaLoad {
     /** The attention groups (one group of all devices unless attention data parallelism is on). */
     public List<List<Device>> attentionGroups() {
         return groups;
+    }
+
+    /** Turns on offloaded weights and/or host attention for this replica's iterations. */
+    void enableOffload(OffloadWork w) {
+        this.offload = w;
+    }
+
+    /** Weight bytes streamed from host memory (all ranks). */
+    public double offloadStreamedBytes() {
+        return offload == null ? 0 : offload.streamedBytes();
+    }
+
+    /** Host → device bytes of offloaded work (streamed weights, attention outputs), all ranks. */
+    public double offloadH2dBytes() {
+        return offload == null ? 0 : offload.h2dBytes();
+    }
+
+    /** Device → host bytes of offloaded work (new tokens' q/k/v, prompts' KV), all ranks. */
+    public double offloadD2hBytes() {
+        return offload == null ? 0 : offload.d2hBytes();
+    }
+
+    /** Seconds the host CPU spent on decode attention (summed over ranks). */
+    public double hostAttentionSeconds() {
+        return offload == null ? 0 : offload.attentionBusySeconds();
+    }
+
+    /** Host core-seconds of its offloaded decode attention. */
+    public double hostAttentionCoreSeconds() {
+        return offload == null ? 0 : offload.attentionCoreSeconds();
+    }
+
+    /** Host CPU core-seconds its threads spent: kernel launches on every rank, serial overheads on group leaders. */
+    public double hostBusyCoreSeconds() {
+        return host.busyCoreSeconds();
+    }
+
+    /** Host seconds its threads spent launching kernels (per rank; every rank launches its own). */
+    public double hostLaunchSeconds() {
+        return hostLaunchSeconds;
+    }
+
+    /** Seconds its devices waited for offloaded work (streamed weights, host attention) beyond kernels and launches. */
+    public double offloadStallSeconds() {
+        return offloadStallSeconds;
+    }
+
+    /** Device seconds of its iterations' kernels (per device, communication excluded). */
+    public double deviceSeconds() {
+        return deviceSeconds;
     }
 
     /**
@@ -312,25 +377,51 @@ public final class Replica implements ReplicaLoad {
         stepKvUsed = state.kv.usedBlocks();
         BatchShape plain = shapeOf(batch, 0);
         stepPrefillTokens = (int) plain.prefillTokens();
+        stepHostBusyBefore = host.busyCoreSeconds();
+        stepAttentionBefore = hostAttentionSeconds();
+        stepStall = 0;
+        stepFill = 0;
+        // launches are asynchronous: the host threads and the devices run at once, and the iteration's launched part
+        // ends when both have (the devices wait only for a host that falls behind)
+        partsLeft = 2;
         if (experts != null) {
             startMoeStep(plain);
             return;
         }
-        StepCost cost = costs.cost(spec == null ? plain : shapeOf(batch, spec.tokens()));
+        List<io.xpusim.model.Operator> offloadOps = null;
+        StepCost cost;
+        if (offload != null) {
+            // the devices run everything but what the host does for them (decode attention on the CPU)
+            offloadOps = costs.pass().operators(plain);
+            cost = costs.cost(plain, offload.deviceOperators(offloadOps));
+        } else {
+            cost = costs.cost(spec == null ? plain : shapeOf(batch, spec.tokens()));
+        }
         Runnable target = () -> solver.start(new Activity(name + " iteration", cost.deviceSeconds(), computeResources,
                 Double.POSITIVE_INFINITY, a -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(),
                         this::deviceDone)));
-        if (spec == null) {
-            stepDeviceSeconds = cost.deviceSeconds();
-            hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds()).picos();
+        StepCost draft = spec == null ? null : draftCost(plain);
+        launch(cost.deviceSeconds() + (draft == null ? 0 : draft.deviceSeconds()),
+                cost.hostSeconds() + (draft == null ? 0 : draft.hostSeconds()));
+        if (offload != null) {
+            partsLeft++;
+            stepFill = offload.start(plain, offloadOps, cost.deviceSeconds(), this::partDone);
+        }
+        if (draft == null) {
             target.run();
             return;
         }
-        StepCost draft = draftCost(plain);
-        stepDeviceSeconds = cost.deviceSeconds() + draft.deviceSeconds();
-        hostDone = stepStart + TimeSpan.ofSeconds(cost.hostSeconds() + draft.hostSeconds()).picos();
         solver.start(new Activity(name + " draft", draft.deviceSeconds(), computeResources, Double.POSITIVE_INFINITY,
                 a -> collectives.allReduce(devices, draft.allReduceBytes(), draft.allReduces(), target)));
+    }
+
+    /** Counts the iteration's device and host launch seconds and starts every rank's host thread launching. */
+    private void launch(double deviceSecondsPerDevice, double hostLaunchSecondsPerRank) {
+        stepDeviceSeconds = deviceSecondsPerDevice;
+        stepHostLaunchSeconds = hostLaunchSecondsPerRank;
+        deviceSeconds += stepDeviceSeconds;
+        hostLaunchSeconds += stepHostLaunchSeconds;
+        host.everyRank(stepHostLaunchSeconds, this::hostDone);
     }
 
     /**
@@ -340,6 +431,9 @@ public final class Replica implements ReplicaLoad {
      * expert parallelism as one activity per rank after the dispatch all-to-all and before the combine, plus the wait
      * for each layer's slowest rank and slowest all-to-all. With two-batch overlap the computation runs as two
      * half-size micro-batches and the all-to-alls run concurrently with it: the iteration takes the longer of the two.
+     * Every device's host thread launches its group's share of the dense kernels plus the routed experts' kernels
+     * (grouped GEMMs, and under expert parallelism the dispatch and combine), concurrently with the devices, priced by
+     * {@link HostLaunchCosts} like a dense iteration (one graph launch for a decode-only iteration with CUDA graphs).
      */
     private void startMoeStep(BatchShape plain) {
         BatchShape share = plain.largestShare(groups.size());
@@ -349,11 +443,10 @@ public final class Replica implements ReplicaLoad {
         double denseSeconds = dense.deviceSeconds() + (ep ? 0 : e.rankSeconds[0]);
         stepCritical = e.criticalSeconds;
         stepMeanRank = e.meanRankSeconds();
-        stepDeviceSeconds = denseSeconds + (ep ? stepMeanRank : 0);
         stepBytes = ep ? e.bytes : 0;
         int expertKernels = moeLayers * (ForwardPass.ROUTED_EXPERT_KERNELS + (ep ? 2 : 0));
-        hostDone = stepStart + TimeSpan.ofSeconds(dense.hostSeconds()
-                + expertKernels * costs.hostSecondsPerKernel()).picos();
+        launch(denseSeconds + (ep ? stepMeanRank : 0),
+                costs.host().seconds(dense.kernels() + expertKernels, plain.prefillTokens() == 0));
         stepAllToAll = 0;
         int[] open = {ep && overlap ? 2 : 1};
         Runnable join = () -> {
@@ -454,16 +547,42 @@ public final class Replica implements ReplicaLoad {
     }
 
     private void deviceDone() {
+        deviceEnd = sim.now();
+        partDone();
+    }
+
+    private void hostDone() {
+        hostEnd = sim.now();
+        partDone();
+    }
+
+    /**
+     * When every part is done — plus, with offload, the pipeline fill — the serial overheads (not overlapped with the
+     * devices) end the iteration, on each attention group's first rank for its own sequences. The time past the
+     * devices' and host threads' own ends is the offload stall.
+     */
+    private void partDone() {
+        if (--partsLeft > 0) {
+            return;
+        }
+        if (offload != null) {
+            long fill = Math.round(stepFill * 1e12);
+            stepStall = (sim.now() - Math.max(deviceEnd, hostEnd) + fill) / 1e12;
+            offloadStallSeconds += stepStall;
+            if (fill > 0) {
+                sim.scheduleAt(sim.now() + fill, e -> serialPart(), 0);
+                return;
+            }
+        }
+        serialPart();
+    }
+
+    private void serialPart() {
         // attention groups prepare their own sequences in parallel: the busiest group's share of them
         int perGroup = (batch.size() + groups.size() - 1) / groups.size();
-        long end = Math.max(sim.now(), hostDone) + iterationOverheadPicos + perGroup * perSequenceOverheadPicos
+        long serial = iterationOverheadPicos + perGroup * perSequenceOverheadPicos
                 + (stepPrefillTokens > 0 ? prefillOverheadPicos : 0);
-        if (experts != null) {
-            double total = (end - stepStart) / 1e12;
-            double exposed = overlap ? Math.max(0, (sim.now() - stepStart) / 1e12 - stepComputeChain) : stepAllToAll;
-            experts.load().iteration(stepCritical, stepMeanRank, stepAllToAll, exposed, stepBytes, total);
-        }
-        sim.scheduleAt(end, stepEnd, 0);
+        host.groupLeaders(devices.size() / groups.size(), costs.host().serialSeconds(serial), this::finishStep);
     }
 
     private void finishStep() {
@@ -505,6 +624,11 @@ public final class Replica implements ReplicaLoad {
                 state.kv.trim(r, state.kv.blocksFor(r.contextTokens())); // rejected drafts' KV freed
             }
         }
+        if (experts != null) {
+            // with overlap the all-to-all is exposed only where it outlasts the computation chain
+            double exposed = overlap ? Math.max(0, (deviceEnd - stepStart) / 1e12 - stepComputeChain) : stepAllToAll;
+            experts.load().iteration(stepCritical, stepMeanRank, stepAllToAll, exposed, stepBytes, (now - stepStart) / 1e12);
+        }
         if (stepPrefillTokens > 0) {
             prefillBusyPicos += now - stepStart;
         } else {
@@ -514,6 +638,9 @@ public final class Replica implements ReplicaLoad {
         decodeTokensRun += tokensOut - prefillsFinished(batch);
         recorder.iteration(index, stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
                 stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
+        double attention = hostAttentionSeconds();
+        recorder.hostIteration(stepStart, now, devices.size(), host.busyCoreSeconds() - stepHostBusyBefore, stepStall,
+                attention - stepAttentionBefore);
         busy = false;
         startStep();
     }

@@ -13,40 +13,52 @@ import io.xpusim.units.Precision;
  * @param speculation          speculative decoding with a draft model, or null when off
  * @param moe                  how a mixture-of-experts model's experts run (attention-DP, EP, routing), null for a
  *                             dense model
+ * @param offload              what lives in host memory instead of device memory ({@link OffloadConfig#NONE} when
+ *                             nothing; null is read as NONE)
  */
 public record ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                             Precision weights, Precision activations, Precision kvCache, int maxModelLen,
-                            java.util.Map<String, double[][]> measuredCosts, Speculation speculation, MoeServing moe) {
+                            java.util.Map<String, double[][]> measuredCosts, Speculation speculation, MoeServing moe,
+                            OffloadConfig offload) {
+    public ServingConfig {
+        offload = offload == null ? OffloadConfig.NONE : offload;
+    }
+
     public ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                          Precision weights, Precision activations, Precision kvCache, int maxModelLen,
                          java.util.Map<String, double[][]> measuredCosts, Speculation speculation) {
         this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts,
-                speculation, null);
+                speculation, null, OffloadConfig.NONE);
     }
 
     public ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                          Precision weights, Precision activations, Precision kvCache, int maxModelLen,
                          java.util.Map<String, double[][]> measuredCosts) {
-        this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts, null,
-                null);
+        this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts, null);
     }
 
     /** This config with speculative decoding (null: off). */
     public ServingConfig withSpeculation(Speculation s) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, s, moe);
+                measuredCosts, s, moe, offload);
     }
 
     /** This config with mixture-of-experts serving settings (null for a dense model). */
     public ServingConfig withMoe(MoeServing m) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, speculation, m);
+                measuredCosts, speculation, m, offload);
+    }
+
+    /** This config with {@code o} offloaded. */
+    public ServingConfig withOffload(OffloadConfig o) {
+        return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
+                measuredCosts, speculation, moe, o);
     }
 
     /** This config at another tensor-parallel degree (a replica group's or a disaggregated pool's). */
     public ServingConfig withTp(int newTp) {
         return new ServingConfig(newTp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, speculation, moe);
+                measuredCosts, speculation, moe, offload);
     }
 
     /** Attention groups per replica: attention-DP for MoE serving, else 1. */

@@ -40,6 +40,7 @@ public final class ServingSimulator {
     private final ServingRecorder recorder;
     private final RequestSource source;
     private final CollectiveEngine collectives;
+    private final io.xpusim.hardware.HostCpus hostCpus;
     private final Router router;
     /** Expert popularity per MoE layer, shared by every replica (null for a dense model). */
     private final ExpertRouting routing;
@@ -82,7 +83,12 @@ public final class ServingSimulator {
         DeviceProfile device = devices.get(0).profile();
         this.recorder = new ServingRecorder(binPicos, needed);
         this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
+        if (c.offload().any() && (setup.model().isMoe() || setup.model().mla() != null)) {
+            throw new InfeasibleConfigurationException("offloading a mixture-of-experts or latent-attention model is not "
+                    + "supported yet", "remove strategy.offload");
+        }
         this.routing = setup.model().isMoe() ? routing(setup.model(), c.moe()) : null;
+        this.hostCpus = new io.xpusim.hardware.HostCpus(setup.cluster());
         if (!groups.isEmpty()) {
             MemoryPlan first = null;
             int from = 0;
@@ -101,7 +107,7 @@ public final class ServingSimulator {
                 }
                 ServingConfig gc = c.withTp(g.tp());
                 DeviceProfile own = devices.get(from).profile();
-                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc);
+                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc, hostBytes(from));
                 if (first == null) {
                     first = plan;
                 }
@@ -113,7 +119,7 @@ public final class ServingSimulator {
                     while (j < g.replicas() && devices.get(from + j * g.tp()).profile().name().equals(p.name())) {
                         j++;
                     }
-                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc);
+                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc, hostBytes(from + i * g.tp()));
                     addPool("replica", j - i, gc, pp, from + i * g.tp(), p, Replica.Role.COLOCATED, replicas.size());
                     i = j;
                 }
@@ -123,7 +129,7 @@ public final class ServingSimulator {
             this.prefillPool = replicas;
             this.decodePool = List.of();
         } else if (disagg == null) {
-            this.memory = MemoryPlan.plan(setup.model(), device, c);
+            this.memory = MemoryPlan.plan(setup.model(), device, c, hostBytes(0));
             addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED, 0);
             this.prefillPool = replicas;
             this.decodePool = List.of();
@@ -142,22 +148,29 @@ public final class ServingSimulator {
         }
     }
 
+    /** Device {@code index}'s share of its node's host memory. */
+    private double hostBytes(int index) {
+        var d = setup.cluster().devices().get(index);
+        return MemoryPlan.hostBytesPerDevice(setup.cluster().nodes().get(d.nodeIndex()).profile());
+    }
+
     private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
                          Replica.Role role, int firstName) {
         List<Device> devices = setup.cluster().devices();
         Precision math = c.activations();
         ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
-        double hostPerKernel = (setup.hostCpu().kernelLaunchPicos() + c.runtime().frameworkOverheadPerKernelPicos()) / 1e12;
+        // the host CPU of the pool's first node launches its kernels (a pool's replicas share one device type)
+        HostLaunchCosts host = HostLaunchCosts.of(hostCpus.profileOf(devices.get(firstDevice)), c.runtime());
         CostModel deviceCosts = new RooflineCostModel(device, math,
                 RooflineCostModel.gemmPrecision(device, c.weights(), c.activations()));
         if (!c.measuredCosts().isEmpty()) {
             deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
         }
-        StepCostModel costs = new StepCostModel(pass, deviceCosts, hostPerKernel);
+        StepCostModel costs = new StepCostModel(pass, deviceCosts, host);
         Speculation spec = c.speculation();
         StepCostModel draftCosts = spec == null ? null : new StepCostModel(
                 new ForwardPass(spec.draft(), c.tp(), c.weights(), c.activations(), c.kvCache()),
-                new RooflineCostModel(device, math), hostPerKernel); // a measured table describes the target's kernels
+                new RooflineCostModel(device, math), host); // a measured table describes the target's kernels
         int size = c.devicesPerReplica();
         ExpertPlacement placement = routing == null ? null : placement(c);
         for (int i = 0; i < count; i++) {
@@ -183,14 +196,22 @@ public final class ServingSimulator {
             kvTotalBlocks += blocks;
             recorder.setKvTotalBlocks(kvTotalBlocks);
             String name = prefix + (firstName + i);
+            Resource[] sockets = replicaDevices.stream().map(hostCpus::socketOf).toArray(Resource[]::new);
+            // with a core per device thread and no host attention anywhere, the host never contends: no solver needed
+            boolean exclusive = !c.offload().attentionOnCpu() && java.util.Arrays.stream(sockets)
+                    .allMatch(s -> s != null && hostCpus.coreForEveryDevice(s));
             Replica r = new Replica(name, sim, solver, collectives, List.copyOf(replicaDevices), costs,
-                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder);
+                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder, sockets,
+                    exclusive);
             if (routing != null) {
                 r.enableExperts(experts(name, c, pass, deviceCosts, placement, replicaDevices), c.attentionDp(),
                         c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
             }
             if (spec != null) {
                 r.enableSpeculation(spec, draftCosts);
+            }
+            if (c.offload().any()) {
+                r.enableOffload(new OffloadWork(sim, solver, r.name(), setup.cluster(), hostCpus, r.devices(), setup.model(), c, plan));
             }
             if (role == Replica.Role.PREFILL) {
                 r.makePrefill(this::handOff);
@@ -330,14 +351,21 @@ public final class ServingSimulator {
         return collectives;
     }
 
-    /** Every capacity-limited resource of the cluster: device compute and link directions. */
+    /** Every capacity-limited resource of the cluster: device compute, link directions, memory units, CPU sockets. */
     public List<Resource> resources() {
         List<Resource> all = new ArrayList<>();
         for (Device d : setup.cluster().devices()) {
             all.add(d.compute());
         }
         all.addAll(setup.cluster().linkResources());
+        all.addAll(setup.cluster().memoryResources());
+        all.addAll(hostCpus.all());
         return all;
+    }
+
+    /** The host CPU sockets, one resource of cores each. */
+    public io.xpusim.hardware.HostCpus hostCpus() {
+        return hostCpus;
     }
 
     public long arrivals() {

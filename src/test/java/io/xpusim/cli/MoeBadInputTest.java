@@ -91,6 +91,15 @@ class MoeBadInputTest {
     }
 
     @Test
+    void offloadingAMixtureOfExpertsModelIsRefusedAtTheOffloadKey() throws IOException {
+        // weight streaming and host attention are modelled for dense layers (OffloadWork): MoE and MLA are refused
+        expect("offloading a mixture-of-experts model ('mixtral-8x7b') is not supported yet", "s.yaml:16:", 1,
+                "mixtral-8x7b", "{ tp: 8 }", "  offload: { weights: cpu }");
+        expect("offloading a mixture-of-experts model ('deepseek-v3') is not supported yet", "s.yaml:16:", 1,
+                "deepseek-v3", "{ tp: 8 }", "  offload: { attention: cpu }");
+    }
+
+    @Test
     void aRoutingTraceIsCheckedLineByLine() throws IOException {
         Files.writeString(dir.resolve("r.csv"), "layer,expert,tokens\n0,1,5\n0,9,5\n");
         expect("r.csv:3:3: expert 9 does not exist (the model has 8 routed experts, 0 to 7)", "r.csv:3:3", 1,

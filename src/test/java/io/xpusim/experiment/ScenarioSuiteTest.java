@@ -63,6 +63,8 @@ class ScenarioSuiteTest {
             checkCollective(s, r);
         } else if (s.kind() == ScenarioKind.TRAINING) {
             checkTraining(s, r);
+        } else if (s.kind() == ScenarioKind.ITERATION) {
+            checkIterations(s, r);
         } else {
             checkServing(r);
         }
@@ -120,6 +122,16 @@ class ScenarioSuiteTest {
         }
     }
 
+    /** Every (node group, batch) timed; an iteration lasts at least its launched part plus its serial overheads. */
+    private static void checkIterations(Scenario s, RunResult r) {
+        assertEquals(s.nodes().size() * s.iteration().batchSizes().size(), r.iterations().size(), "every point timed");
+        for (var p : r.iterations()) {
+            assertTrue(p.hostLaunchSeconds() > 0 && p.deviceSeconds() > 0, "positive times: " + p);
+            assertTrue(p.iterationSeconds() >= Math.max(p.hostLaunchSeconds(), p.deviceSeconds()) + p.serialSeconds() - 1e-9,
+                    "iteration covers launches, kernels and serial overheads: " + p);
+        }
+    }
+
     private static void checkServing(RunResult r) {
         ServingRecorder rec = r.recorder();
         @SuppressWarnings("unchecked")
@@ -140,6 +152,10 @@ class ScenarioSuiteTest {
         }
         double kvPeak = (Double) m.get("kv_cache_peak_fraction");
         assertTrue(kvPeak >= 0 && kvPeak <= 1, "KV peak within capacity: " + kvPeak);
+        for (String k : List.of("host_cpu_utilisation", "host_thread_utilisation")) {
+            double u = (Double) m.get(k);
+            assertTrue(u >= 0 && u <= 1 + 1e-9, k + " in [0, 1]: " + u);
+        }
         double utilisation = (Double) m.get("device_utilisation");
         assertTrue(utilisation > 0 && utilisation <= 1 + 1e-9, "utilisation in (0, 1]: " + utilisation);
         double[][] ts = rec.timeseries();

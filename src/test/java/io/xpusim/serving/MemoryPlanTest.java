@@ -45,7 +45,9 @@ class MemoryPlanTest {
         ModelSpec m = LIB.model(ref("llama-3-70b"), "m").value();
         DeviceProfile h100 = LIB.node(ref("dgx-h100"), "n").value().device();
         InfeasibleConfigurationException e = assertThrows(InfeasibleConfigurationException.class, () -> MemoryPlan.plan(m, h100, config(1)));
-        assertTrue(e.getMessage().contains("the weights alone do not fit on h100-sxm"), e.getMessage());
+        assertTrue(e.getMessage().contains("llama-3-70b weights need 131.4 GiB per device at tp=1; h100-sxm has 79.6 GiB"),
+                e.getMessage());
+        assertTrue(e.hint().contains("strategy.offload: { weights: cpu }"), e.hint());
     }
 
     @Test
