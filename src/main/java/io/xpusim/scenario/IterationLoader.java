@@ -47,9 +47,10 @@ final class IterationLoader {
         }
         Fields s = f.optionalObject("strategy");
         ServingConfig serving = ScenarioLoader.strategy(s, model, file, seed);
-        if (serving.tp() != 1) {
+        if (serving.devicesPerReplica() != 1) {
             throw new ScenarioException(s.locationOf("parallelism"), "an iteration scenario times one device per node "
-                    + "group, so tp must be 1, not " + serving.tp(), "remove strategy.parallelism");
+                    + "group, so " + (serving.tp() != 1 ? "tp must be 1, not " + serving.tp()
+                    : "attention-dp must be 1, not " + serving.attentionDp()), "remove strategy.parallelism");
         }
         int largest = batches.get(batches.size() - 1);
         long tokens = (long) largest * prompt;

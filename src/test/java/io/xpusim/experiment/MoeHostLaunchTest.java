@@ -64,6 +64,17 @@ class MoeHostLaunchTest {
         assertEquals(h100.deviceSeconds(), fused.deviceSeconds(), 1e-12, "fusion changes launches only");
     }
 
+    @Test
+    void anIterationSweepRefusesAttentionGroups(@TempDir Path dir) throws IOException {
+        // kind: iteration times one device per node group: attention-dp 2 would need two
+        Path f = dir.resolve("moe-iteration.yaml");
+        Files.writeString(f, Files.readString(STUDY).replace("model: llama-3.2-1b", "model: qwen3-30b-a3b"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.xpusim.scenario.ScenarioException.class,
+                () -> ScenarioLoader.load(f, List.of("strategy.parallelism.attention-dp=2", "strategy.parallelism.ep=2")));
+        assertTrue(e.getMessage().contains("times one device per node group, so attention-dp must be 1, not 2"),
+                e.getMessage());
+    }
+
     private static final String ATTENTION_DP = """
             schema: xpusim/v1
             name: attention-dp-host
