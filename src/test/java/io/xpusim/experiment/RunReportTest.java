@@ -38,7 +38,7 @@ class RunReportTest {
     void servingReportEmbedsEveryChartAndEscapesTheInput() throws Exception {
         String hostile = "<script>alert('x')</script> & \"quoted\" </pre>";
         String html = report("scenarios/quickstart.yaml", "serving", List.of("workload.duration=20s",
-                "description=" + hostile), 8);
+                "description=" + hostile), 9); // 8 serving charts + host_vs_device_busy.png
         assertFalse(html.contains("<script"), "nothing the user wrote becomes markup");
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot; &lt;/pre&gt;"));
         assertTrue(html.contains("<th scope=\"row\">ttft_s.p90</th>"), "metrics table");
