@@ -259,6 +259,13 @@ final class RunCommand implements Callable<Integer> {
                 w.printf(Locale.ROOT, "              per device while busy: prefill %.0f tokens/s, decode %.0f tokens/s%n",
                         (Double) moe.get("prefill_tokens_per_busy_s_per_device"),
                         (Double) moe.get("decode_tokens_per_busy_s_per_device"));
+                if (moe.get("expert_offload") instanceof Map<?, ?> off) {
+                    w.printf(Locale.ROOT, "  experts     offloaded to %s: cache hit rate %.1f%%, %d prefetched, %d fetched on "
+                                    + "demand, %d on the CPU; layers stalled %.2f s; %.1f GB read from the tier%n",
+                            off.get("tier"), 100 * (moe.get("expert_cache_hit_rate") instanceof Double h ? h : 0.0),
+                            (Long) off.get("prefetched"), (Long) off.get("fetched_on_demand"), (Long) off.get("cpu_computed"),
+                            (Double) moe.get("expert_stall_s"), (Double) off.get("tier_read_bytes") / 1e9);
+                }
             }
             if (m.get("slo") instanceof Map<?, ?> slo) {
                 String attained = slo.get("attainment") instanceof Double a && slo.get("attainment_target") instanceof Double t

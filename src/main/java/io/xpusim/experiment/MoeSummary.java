@@ -1,7 +1,9 @@
 package io.xpusim.experiment;
 
+import io.xpusim.metrics.ExpertCacheStats;
 import io.xpusim.metrics.ExpertLoad;
 import io.xpusim.scenario.Scenario;
+import io.xpusim.serving.ExpertOffload;
 import io.xpusim.serving.MoeServing;
 import io.xpusim.serving.Replica;
 import io.xpusim.serving.ServingConfig;
@@ -40,9 +42,18 @@ final class MoeSummary {
         m.put("routing", routing);
         List<Replica> all = sim.replicas();
         m.putAll(block(all, sim));
-        // expert offloading (an expert cache in host memory) does not exist yet: every expert is always resident
-        m.put("expert_cache_hit_rate", null);
-        m.put("expert_stall_s", 0.0);
+        ExpertOffload offload = main.moe().offload();
+        if (offload == null) {
+            // every expert is resident in device memory: there is no expert cache to hit or miss
+            m.put("expert_cache_hit_rate", null);
+            m.put("expert_stall_s", 0.0);
+        } else {
+            ExpertCacheStats st = new ExpertCacheStats();
+            sim.recorder().expertCaches().values().forEach(st::merge);
+            m.put("expert_cache_hit_rate", st.accesses() == 0 ? null : st.hitRate());
+            m.put("expert_stall_s", st.stallSeconds());
+            m.put("expert_offload", offloadBlock(s, offload, st));
+        }
         if (s.disaggregation() != null) {
             LinkedHashMap<String, Object> roles = new LinkedHashMap<>();
             for (Replica.Role role : List.of(Replica.Role.PREFILL, Replica.Role.DECODE)) {
@@ -57,6 +68,31 @@ final class MoeSummary {
             }
             m.put("per_role", roles);
         }
+        return m;
+    }
+
+    /** What expert offloading did: where accesses were served, prefetches, bytes from the tier, CPU and dequant time. */
+    private static Map<String, Object> offloadBlock(Scenario s, ExpertOffload o, ExpertCacheStats st) {
+        LinkedHashMap<String, Object> m = new LinkedHashMap<>();
+        m.put("tier", o.tier());
+        m.put("cache_policy", o.cachePolicy());
+        m.put("cache_experts", (long) o.cacheSlots(s.model()));
+        if (o.cachePerLayer() >= 0) {
+            m.put("cache_experts_per_layer", (long) o.cachePerLayer());
+        }
+        m.put("prefetch_accuracy", o.prefetch() ? o.prefetchAccuracy() : null);
+        m.put("cold_precision", o.coldPrecision() == null ? null : o.coldPrecision().yamlName());
+        m.put("cpu_compute", o.cpuCompute());
+        m.put("accesses", st.accesses());
+        m.put("hits", st.count(ExpertCacheStats.Outcome.HIT));
+        m.put("prefetched", st.count(ExpertCacheStats.Outcome.PREFETCHED));
+        m.put("fetched_on_demand", st.count(ExpertCacheStats.Outcome.FETCHED));
+        m.put("cpu_computed", st.count(ExpertCacheStats.Outcome.CPU));
+        m.put("prefetches_issued", st.prefetchesIssued());
+        m.put("prefetches_wasted", st.prefetchesWasted());
+        m.put("tier_read_bytes", st.tierReadBytes());
+        m.put("cpu_expert_s", st.cpuSeconds());
+        m.put("dequant_s", st.dequantSeconds());
         return m;
     }
 

@@ -55,6 +55,18 @@ public final class ServingRecorder {
         expertLoads.put(replica, load);
     }
 
+    private final java.util.Map<String, ExpertCacheStats> expertCaches = new java.util.LinkedHashMap<>();
+
+    /** Registers a replica's expert-offloading record under its name (offloaded MoE serving only). */
+    public void addExpertCache(String replica, ExpertCacheStats stats) {
+        expertCaches.put(replica, stats);
+    }
+
+    /** Expert-offloading records by replica name, in replica order (empty unless experts are offloaded). */
+    public java.util.Map<String, ExpertCacheStats> expertCaches() {
+        return java.util.Collections.unmodifiableMap(expertCaches);
+    }
+
     /** Routed-expert records by replica name, in replica order (empty for a dense model). */
     public java.util.Map<String, ExpertLoad> expertLoads() {
         return java.util.Collections.unmodifiableMap(expertLoads);

@@ -79,6 +79,9 @@ public final class ServingCharts {
             jobs.add(() -> MoeCharts.expertLoad(dir, scenario, rec.expertLoads()));
             jobs.add(() -> MoeCharts.timeShare(dir, scenario, rec.expertLoads()));
         }
+        if (!rec.expertCaches().isEmpty()) {
+            jobs.add(() -> ExpertOffloadCharts.accesses(dir, scenario, rec.expertCaches()));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
         try {
             List<Future<String>> futures = new ArrayList<>();

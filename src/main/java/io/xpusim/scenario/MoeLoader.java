@@ -3,7 +3,9 @@ package io.xpusim.scenario;
 import io.xpusim.model.ExpertPlacementPolicy;
 import io.xpusim.model.ExpertPlacements;
 import io.xpusim.model.ModelSpec;
+import io.xpusim.serving.ExpertOffload;
 import io.xpusim.serving.MoeServing;
+import io.xpusim.units.Precision;
 import io.xpusim.workload.RoutingTrace;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +14,7 @@ import java.util.Locale;
 /**
  * Binds and checks how a mixture-of-experts model is served: {@code parallelism.attention-dp} and
  * {@code parallelism.ep} (also per disaggregated pool) and the {@code strategy.moe} block (routing, placement,
- * redundant experts, two-batch overlap).
+ * redundant experts, two-batch overlap, expert offloading).
  */
 final class MoeLoader {
     private MoeLoader() {
@@ -50,7 +52,7 @@ final class MoeLoader {
     }
 
     /** strategy.moe for a MoE model (defaults when absent); refused for a dense model. */
-    static MoeServing moe(Fields s, ModelSpec model, Path scenarioFile, long seed, Groups g) {
+    static MoeServing moe(Fields s, ModelSpec model, Path scenarioFile, long seed, Groups g, Precision weights) {
         if (!model.isMoe()) {
             if (s.has("moe")) {
                 throw new ScenarioException(s.locationOf("moe"), "'strategy.moe' applies to mixture-of-experts models; "
@@ -67,6 +69,7 @@ final class MoeLoader {
                     + "' needs a placement that replicates experts, not " + placement, "use placement: replicate-hot");
         }
         boolean overlap = m.bool("overlap", false);
+        ExpertOffload offload = m.has("offload") ? ExpertOffloadLoader.offload(m, model, g, overlap, weights) : null;
         Fields r = m.optionalObject("routing");
         double skew = 0;
         double locality = 0;
@@ -98,7 +101,7 @@ final class MoeLoader {
                             : "use an ep dividing " + experts + ", or replicate-hot with redundant experts");
         }
         return new MoeServing(g.attentionDp(), g.ep(), placement, redundant, skew, locality, histogram, trace, overlap,
-                seed);
+                seed, offload);
     }
 
     private static double[][] histogram(Fields r, Path file, ModelSpec model) {

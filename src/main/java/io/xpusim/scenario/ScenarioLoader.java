@@ -717,7 +717,7 @@ public final class ScenarioLoader {
                 }
             }
         }
-        MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups);
+        MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups, weights);
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
                 admission),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill, graphs, fusion), util, weights, activations,
@@ -880,11 +880,16 @@ public final class ScenarioLoader {
                     + "and node template '" + first.name() + "' has " + (first.hostMemory() == null ? "no host memory"
                     : "no host link"), "use a node with host-memory and host-link, or remove strategy.offload");
         }
+        boolean expertOffload = c.moe() != null && c.moe().offload() != null;
+        if (expertOffload) {
+            ExpertOffloadLoader.checkNode(strategy, first, model, c.moe().offload(), c.weights());
+        }
         try {
             MemoryPlan.plan(model, device, c, MemoryPlan.hostBytesPerDevice(first));
         } catch (InfeasibleConfigurationException e) {
-            throw new ScenarioException(c.offload().any() && e.getMessage().contains("host memory")
-                    ? strategy.locationOf("offload") : tpAt, e.getMessage(), e.hint());
+            Location at = c.offload().any() && e.getMessage().contains("host memory") ? strategy.locationOf("offload")
+                    : expertOffload ? strategy.locationOf("moe") : tpAt;
+            throw new ScenarioException(at, e.getMessage(), e.hint());
         }
         boolean chunks = BatchSchedulers.create(c.scheduler().policy()).chunksPrompts();
         if (c.maxModelLen() > c.scheduler().maxBatchedTokens() && !chunks) {

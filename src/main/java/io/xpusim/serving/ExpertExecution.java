@@ -59,10 +59,13 @@ final class ExpertExecution {
         double commExcessSeconds;
         final double[][] dispatch;
         final double[][] combine;
+        /** Tokens each expert received in each MoE layer, {@code [layer][expert]}. */
+        final double[][] layerCounts;
         double bytes;
 
-        Step(int ranks) {
+        Step(int ranks, int layers, int experts) {
             rankSeconds = new double[ranks];
+            layerCounts = new double[layers][experts];
             dispatch = new double[ranks][ranks];
             combine = new double[ranks][ranks];
         }
@@ -99,7 +102,7 @@ final class ExpertExecution {
         this.counts = new double[placement.experts()];
         this.slotRows = new double[ranks][placement.slotsPerRank()];
         this.recv = new double[ranks];
-        this.step = new Step(ranks);
+        this.step = new Step(ranks, routing.layers(), placement.experts());
         // which links each rank pair's flow crosses, as per-destination shares (source shares are all 1/ranks)
         Map<Resource, Integer> index = new IdentityHashMap<>();
         List<Resource> links = new ArrayList<>();
@@ -145,6 +148,7 @@ final class ExpertExecution {
         double[] totalRecv = new double[ranks];
         for (int l = 0; l < routing.layers(); l++) {
             routing.draw(l, tokens, rng, counts);
+            System.arraycopy(counts, 0, step.layerCounts[l], 0, counts.length);
             placement.slotTokens(l, counts, slotRows);
             double slowest = 0;
             for (int r = 0; r < ranks; r++) {
@@ -193,6 +197,11 @@ final class ExpertExecution {
             seconds += slotSeconds(n);
         }
         return total <= 0 ? 0 : batches * (seconds + costs.seconds(pass.expertPermute(total)));
+    }
+
+    /** GPU time of one expert over {@code rows} tokens on each of its devices (its slice under tensor parallelism). */
+    double expertSeconds(double rows) {
+        return slotSeconds(rows);
     }
 
     /**

@@ -19,6 +19,9 @@ import java.util.Locale;
  * layers' or its top-k plus shared experts'), for 1/attention-dp of the batch. KV blocks are per device; a replica of
  * attention-dp groups has that many times the blocks (see {@link #replicaKvBlocks}).
  *
+ * <p>With expert offloading ({@link ExpertOffload}) only the cache's and the staging slots' experts are on the device
+ * ({@link ExpertOffload#gpuWeightBytes}).
+ *
  * <p>With speculative decoding the draft model's weights (same tp) come off the budget too, and every KV block also
  * holds the draft's KV for its tokens (the draft's cache is paged in lockstep with the target's). The draft's
  * activations are not reserved separately: its passes are far smaller than the target's and run between them.
@@ -62,7 +65,8 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
         Speculation spec = c.speculation();
         MoeServing moe = c.moe();
         OffloadConfig off = c.offload();
-        double allWeights = (moe != null && moe.expertParallel()
+        ExpertOffload expertOffload = moe == null ? null : moe.offload();
+        double allWeights = (expertOffload != null ? expertOffload.gpuWeightBytes(m, tp, c.weights()) : moe != null && moe.expertParallel()
                 ? m.weightBytesPerDevice(tp, moe.slotsPerDevice(m), c.weights()) : m.weightBytesPerRank(tp, c.weights()))
                 + (spec == null ? 0 : spec.draft().weightBytesPerRank(tp, c.weights()));
         double streamed = allWeights * off.streamedWeightFraction();
@@ -104,7 +108,10 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                             + "of %.1f GiB)", device.name(), m.name(), spec == null ? "" : " with draft model "
                             + spec.draft().name(), weights / GIB, activations / GIB, tp, usable / GIB,
                     100 * c.gpuMemoryUtilization(), device.memory().capacityBytes() / GIB),
-                    "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory"
+                    (expertOffload != null ? String.format(Locale.ROOT, "the expert cache holds %d experts and %d staging "
+                            + "slots of %.2f GB each: lower strategy.moe.offload.cache, or ", expertOffload.cacheSlots(m),
+                            ExpertOffload.stagingSlots(m), m.expertParameters() * c.weights().bytesPerElement() / tp / 1e9) : "")
+                            + "raise tensor parallelism, lower max-batched-tokens, use lower-precision weights or a device with more memory"
                             + (spec == null ? "" : ", or choose a smaller draft model")
                             + (off.weightsOnCpu() ? ", or keep fewer weights on the device (offload.weights-on-gpu)"
                             : weights > usable ? ", or stream the weights from host memory: strategy.offload: { weights: cpu }" : ""));

@@ -17,9 +17,11 @@ import io.xpusim.model.ModelSpec;
  * @param routingTrace     where the histogram came from (for the summary), or null
  * @param overlap          two micro-batches, each one's all-to-alls hidden behind the other's computation
  * @param seed             master seed the routing streams derive from
+ * @param offload          expert offloading to a memory tier with a GPU expert cache, or null (all experts resident)
  */
 public record MoeServing(int attentionDp, int ep, String placement, int redundantExperts, double skew, double locality,
-                         double[][] routingHistogram, String routingTrace, boolean overlap, long seed) {
+                         double[][] routingHistogram, String routingTrace, boolean overlap, long seed,
+                         ExpertOffload offload) {
 
     public MoeServing {
         if (attentionDp < 1 || ep < 1 || redundantExperts < 0) {
@@ -29,7 +31,7 @@ public record MoeServing(int attentionDp, int ep, String placement, int redundan
 
     /** Tensor-parallel experts on one attention group, uniform routing, round-robin placement, no overlap. */
     public static MoeServing tensorParallel(long seed) {
-        return new MoeServing(1, 1, "round-robin", 0, 0, 0, null, null, false, seed);
+        return new MoeServing(1, 1, "round-robin", 0, 0, 0, null, null, false, seed, null);
     }
 
     /** Whether routed experts are spread over the replica's devices (ep &gt; 1). */
@@ -45,6 +47,6 @@ public record MoeServing(int attentionDp, int ep, String placement, int redundan
     /** The same with other attention-DP and EP degrees (a disaggregated pool's). */
     public MoeServing withGroups(int attentionDp, int ep) {
         return new MoeServing(attentionDp, ep, placement, redundantExperts, skew, locality, routingHistogram, routingTrace,
-                overlap, seed);
+                overlap, seed, offload);
     }
 }

@@ -92,6 +92,7 @@ public final class Replica implements ReplicaLoad {
     private long specVerifications;
     private long specEmitted;
     private ExpertExecution experts;
+    private OffloadedExperts expertOffload;
     /** Attention data-parallel groups of tp devices each (one group unless MoE serving with attention-dp). */
     private List<List<Device>> groups;
     private boolean overlap;
@@ -144,6 +145,12 @@ public final class Replica implements ReplicaLoad {
         }
         this.groups = List.copyOf(g);
         recorder.addExpertLoad(name, e.load());
+    }
+
+    /** Runs this replica's routed experts from a memory tier through a GPU expert cache (tensor-parallel experts). */
+    void enableExpertOffload(OffloadedExperts o) {
+        this.expertOffload = o;
+        recorder.addExpertCache(name, o.stats());
     }
 
     /** Time spent in iterations holding prompt tokens. */
@@ -448,6 +455,11 @@ public final class Replica implements ReplicaLoad {
         launch(denseSeconds + (ep ? stepMeanRank : 0),
                 costs.host().seconds(dense.kernels() + expertKernels, plain.prefillTokens() == 0));
         stepAllToAll = 0;
+        if (expertOffload != null) {
+            // experts offloaded to a memory tier: the MoE layers run one by one, fetching or CPU-computing misses
+            expertOffload.run(dense.deviceSeconds(), e.layerCounts, () -> allReducePerGroup(dense, this::deviceDone));
+            return;
+        }
         int[] open = {ep && overlap ? 2 : 1};
         Runnable join = () -> {
             if (--open[0] == 0) {

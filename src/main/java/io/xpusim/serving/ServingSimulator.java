@@ -1,6 +1,7 @@
 package io.xpusim.serving;
 
 import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.collective.TierTransfers;
 import io.xpusim.compute.CostModel;
 import io.xpusim.compute.MeasuredCostModel;
 import io.xpusim.compute.RooflineCostModel;
@@ -45,6 +46,8 @@ public final class ServingSimulator {
     /** Expert popularity per MoE layer, shared by every replica (null for a dense model). */
     private final ExpertRouting routing;
     private final Disaggregation disagg;
+    /** Moves offloaded experts from their memory tier (created on first use). */
+    private TierTransfers tierTransfers;
     private final List<Replica> prefillPool;
     private final List<Replica> decodePool;
     private double prefillKvBytesPerTokenPerRank;
@@ -204,8 +207,11 @@ public final class ServingSimulator {
                     BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder, sockets,
                     exclusive);
             if (routing != null) {
-                r.enableExperts(experts(name, c, pass, deviceCosts, placement, replicaDevices), c.attentionDp(),
-                        c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
+                ExpertExecution ex = experts(name, c, pass, deviceCosts, placement, replicaDevices);
+                r.enableExperts(ex, c.attentionDp(), c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
+                if (c.moe() != null && c.moe().offload() != null) {
+                    r.enableExpertOffload(offloaded(name, c, ex, pass, deviceCosts, replicaDevices));
+                }
             }
             if (spec != null) {
                 r.enableSpeculation(spec, draftCosts);
@@ -257,6 +263,26 @@ public final class ServingSimulator {
         return new ExpertExecution(pass, costs, routing, placement, moe.expertParallel() ? 1 : c.tp(), moe.overlap(),
                 dispatch, combine, new RandomStreams(moe.seed()).stream("routing/" + replica), setup.cluster(), ranks,
                 new ExpertLoad(m.moe().experts(), placement.ranks()));
+    }
+
+    /**
+     * A replica's offloaded experts: fetched from the offload tier over its devices' host links (this simulator's
+     * {@link TierTransfers}), or computed on the node's host CPU (its roofline at the serving precisions); the prefetch
+     * predictor draws from the "expert-prefetch/&lt;replica&gt;" stream.
+     */
+    private OffloadedExperts offloaded(String replica, ServingConfig c, ExpertExecution ex, ForwardPass pass,
+                                       CostModel costs, List<Device> replicaDevices) {
+        if (tierTransfers == null) {
+            tierTransfers = new TierTransfers(sim, solver, setup.cluster());
+        }
+        DeviceProfile cpu = setup.hostCpu();
+        // a CPU without the activations' 16-bit math (Skylake's AVX-512 is fp32 only) computes in fp32
+        Precision math = cpu.peakFlopsPerSecond(c.activations()) > 0 ? c.activations() : Precision.FP32;
+        CostModel cpuCosts = new RooflineCostModel(cpu, math, RooflineCostModel.gemmPrecision(cpu, c.weights(), math));
+        ForwardPass cpuPass = new ForwardPass(setup.model(), 1, c.weights(), c.activations(), c.kvCache());
+        return new OffloadedExperts(sim, solver, tierTransfers, setup.cluster(), List.copyOf(replicaDevices),
+                c.moe().offload(), setup.model(), c.weights(), ex, costs, pass, cpuCosts, cpuPass, routing.expectedLoad(),
+                new RandomStreams(c.moe().seed()).stream("expert-prefetch/" + replica));
     }
 
     /**

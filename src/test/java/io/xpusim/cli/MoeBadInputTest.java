@@ -107,4 +107,26 @@ class MoeBadInputTest {
         expect("'strategy.moe.routing.skew' is for the synthetic router", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 8 }",
                 "  moe: { routing: { trace: r.csv, skew: 1 } }");
     }
+
+    @Test
+    void expertOffloadingMistakesAreLocated() throws IOException {
+        String cache = "cache: { experts-per-layer: 1 }";
+        expect("expert offloading runs with tensor-parallel experts (ep 1, attention-dp 1)", "s.yaml:16:", 1,
+                "mixtral-8x7b", "{ tp: 8, ep: 8 }", "  moe: { offload: { " + cache + " } }");
+        expect("needs its size as exactly one of experts-per-layer", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { cache: { policy: lru } } }");
+        expect("unknown value 'fifo' for 'strategy.moe.offload.cache.policy' (known: lfu, lru)", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { cache: { policy: fifo, experts: 3 } } }");
+        expect("cold-precision fp8 is not below the weights' fp8", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { " + cache + ", cold-precision: fp8 } }\n  precision: { weights: fp8 }");
+        expect("cpu-compute needs the experts in host DRAM", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { tier: nvme, " + cache + ", cpu-compute: true } }");
+        expect("has no memory tier 'nvme' for strategy.moe.offload.tier", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { tier: nvme, " + cache + " } }");
+        expect("'strategy.moe.offload.prefetch.accuracy' is 1.5; it must be between 0 and 1", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { " + cache + ", prefetch: { accuracy: 1.5 } } }");
+        // 8 experts per layer on one H100 at bf16 is the whole 93 GB model
+        expect("the expert cache holds 256 experts and 4 staging slots", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
+                "  moe: { offload: { cache: { experts-per-layer: 8 } } }");
+    }
 }
