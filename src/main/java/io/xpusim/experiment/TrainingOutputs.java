@@ -14,7 +14,7 @@ import java.util.List;
 /** Writes a training run's tables (per-stage breakdown and memory, the last step's slices) and charts. */
 final class TrainingOutputs {
     static final List<String> STAGE_COLUMNS = List.of("stage", "compute_s", "exposed_tp_comm_s", "exposed_dp_comm_s",
-            "pp_bubble_s", "pp_p2p_s", "offload_stall_s", "optimizer_s", "weights_bytes", "gradients_bytes",
+            "pp_bubble_s", "pp_p2p_s", "offload_stall_s", "optimizer_s", "exposed_ep_comm_s", "weights_bytes", "gradients_bytes",
             "optimizer_bytes", "activations_bytes", "capacity_bytes");
 
     private TrainingOutputs() {
@@ -28,7 +28,7 @@ final class TrainingOutputs {
             StageTime st = t.stageTimes().get(i);
             StageMemory m = t.memory().get(i);
             double[] c = st.components();
-            rows[i] = new double[] {st.stage(), c[0], c[1], c[2], c[3], c[4], c[5], c[6], m.weightsBytes(),
+            rows[i] = new double[] {st.stage(), c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], m.weightsBytes(),
                 m.gradientsBytes(), m.optimizerBytes(), m.activationsBytes(), m.capacityBytes()};
         }
         CsvWriter.table(dir.resolve("stages.csv"), STAGE_COLUMNS, rows);

@@ -153,14 +153,15 @@ final class TrainingRunner {
         Recompute rerun = spec.recompute() == Recompute.SELECTIVE && spec.attention() == AttentionKernel.FUSED
                 ? Recompute.NONE : spec.recompute();
         double hardwareFlops = TrainingFlops.hardware(model, spec.globalBatch(), spec.sequenceLength(), rerun);
-        double sixN = TrainingFlops.sixN(model.parameterCount(), spec.tokensPerStep());
+        // a MoE token passes only its top-k experts: 6 · active parameters · tokens
+        double sixN = TrainingFlops.sixN(model.activeParameterCount(), spec.tokensPerStep());
 
         LinkedHashMap<String, Object> tflops = new LinkedHashMap<>();
         tflops.put("megatron", hardwareFlops / step / n / 1e12);
         tflops.put("six_n", sixN / step / n / 1e12);
         tflops.put("model", modelFlops / step / n / 1e12);
         tflops.put("definitions", "megatron: Megatron-LM eq. 3 generalised — forward+backward matmul FLOPs with full s×s "
-                + "attention, plus what recomputation reruns (" + rerun.yamlName() + "); six_n: 6·parameters·tokens; "
+                + "attention, plus what recomputation reruns (" + rerun.yamlName() + "); six_n: 6·parameters·tokens (active parameters for MoE); "
                 + "model: megatron without recomputation (MFU's numerator)");
 
         StageTime mean = StepBreakdown.mean(times);

@@ -12,7 +12,9 @@ public record PipelineSlice(int stage, SliceKind kind, int microBatch, int chunk
 
     /** What a slice is. */
     public enum SliceKind {
-        FORWARD, BACKWARD, RECOMPUTE, TP_COMM, CP_COMM, PP_SEND, DP_COMM, ZERO_GATHER, OPTIMIZER, OFFLOAD;
+        FORWARD, BACKWARD, RECOMPUTE, TP_COMM, CP_COMM, PP_SEND, DP_COMM, ZERO_GATHER, OPTIMIZER, OFFLOAD,
+        /** Expert-parallel all-to-alls (MoE token dispatch and combine, and their gradients). */
+        EP_COMM;
 
         /** Computation on the stage's devices (as opposed to communication or host work). */
         public boolean isCompute() {

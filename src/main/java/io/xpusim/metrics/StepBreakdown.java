@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Attributes every instant of a stage's step to one cause, so the parts add up to the step time. At each
  * instant the first of these that is active wins: computation, optimizer, tensor/context-parallel
- * communication, data-parallel communication (gradient reduction, ZeRO parameter gathers), offload
+ * communication, expert-parallel all-to-alls, data-parallel communication (gradient reduction, ZeRO parameter gathers), offload
  * transfers, an incoming pipeline transfer; an instant with none is pipeline bubble.
  */
 public final class StepBreakdown {
@@ -23,11 +23,12 @@ public final class StepBreakdown {
             case PP_SEND -> 4;
             case OFFLOAD -> 5;
             case OPTIMIZER -> 6;
+            case EP_COMM -> 7;
         };
     }
 
     /** Order in which causes claim an instant. */
-    private static final int[] PRIORITY = {0, 6, 1, 2, 5, 4};
+    private static final int[] PRIORITY = {0, 6, 1, 7, 2, 5, 4};
 
     /** The breakdown of {@code stage} over [{@code startSeconds}, {@code endSeconds}] from its slices. */
     public static StageTime of(int stage, List<PipelineSlice> slices, double startSeconds, double endSeconds) {
@@ -45,8 +46,8 @@ public final class StepBreakdown {
             }
         }
         events.sort((x, y) -> Double.compare(x[0], y[0]));
-        int[] active = new int[7];
-        double[] total = new double[7];
+        int[] active = new int[8];
+        double[] total = new double[8];
         double t = startSeconds;
         for (double[] e : events) {
             credit(active, total, e[0] - t);
@@ -54,7 +55,7 @@ public final class StepBreakdown {
             active[(int) e[1]] += (int) e[2];
         }
         credit(active, total, endSeconds - t);
-        return new StageTime(stage, total[0], total[1], total[2], total[3], total[4], total[5], total[6]);
+        return new StageTime(stage, total[0], total[1], total[2], total[3], total[4], total[5], total[6], total[7]);
     }
 
     private static void credit(int[] active, double[] total, double dt) {
@@ -72,13 +73,13 @@ public final class StepBreakdown {
 
     /** The mean over stages, component by component (each stage sums to the step time, so the mean does too). */
     public static StageTime mean(List<StageTime> stages) {
-        double[] sum = new double[7];
+        double[] sum = new double[8];
         for (StageTime s : stages) {
             double[] c = s.components();
             for (int i = 0; i < c.length; i++) {
                 sum[i] += c[i] / stages.size();
             }
         }
-        return new StageTime(-1, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6]);
+        return new StageTime(-1, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7]);
     }
 }

@@ -6,7 +6,8 @@ package io.xpusim.model;
  * 4·s²·(query width) for the attention scores and the weighted sum over the full s×s matrix (causal
  * masking is not discounted); backward is twice the forward; the LM head adds 2·s·h·V forward.
  * For GPT-style models this gives exactly eq. 3: 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)) with full
- * recomputation.
+ * recomputation. A mixture-of-experts layer counts the weights a token is multiplied by: its router and its top-k
+ * (and shared) experts (Megatron-Core's MoE FLOPs convention); every layer of a model trained here is a MoE layer.
  */
 public final class TrainingFlops {
     private TrainingFlops() {
@@ -16,7 +17,10 @@ public final class TrainingFlops {
     public static double layerForward(ModelSpec m, int s) {
         double h = m.hiddenSize();
         double attentionWeights = h * m.queryWidth() + 2 * h * m.kvWidth() + (double) m.queryWidth() * h;
-        double mlpWeights = (double) m.mlp().matrices() * h * m.intermediateSize();
+        // a MoE layer's token passes its router and its top-k (and shared) experts: the weights it is multiplied by
+        double mlpWeights = m.isMoe()
+                ? m.routerParameters() + (m.moe().topK() + m.moe().sharedExperts()) * m.expertParameters()
+                : (double) m.mlp().matrices() * h * m.intermediateSize();
         return 2.0 * s * (attentionWeights + mlpWeights) + attentionCoreForward(m, s);
     }
 

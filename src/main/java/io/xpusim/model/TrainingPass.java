@@ -21,13 +21,22 @@ import java.util.List;
  * @param sequence  full sequence length (attention span)
  */
 public record TrainingPass(ModelSpec model, int tp, int cp, boolean sequenceParallel, int microBatch, int sequence,
-                           Precision precision, AttentionKernel attention) {
+                           Precision precision, AttentionKernel attention, int ep) {
 
     public TrainingPass {
-        if (model.isMoe() || model.mla() != null) {
+        if (model.mla() != null) {
             throw new UnsupportedOperationException("model " + model.name()
-                    + " uses mixture-of-experts or latent attention, which training does not execute yet");
+                    + " uses latent attention, which training does not execute yet");
         }
+        if (ep < 1 || (ep > 1 && !model.isMoe())) {
+            throw new IllegalArgumentException("expert parallelism needs a mixture-of-experts model and ep >= 1");
+        }
+    }
+
+    /** Without expert parallelism (a dense model, or tensor-parallel experts). */
+    public TrainingPass(ModelSpec model, int tp, int cp, boolean sequenceParallel, int microBatch, int sequence,
+                        Precision precision, AttentionKernel attention) {
+        this(model, tp, cp, sequenceParallel, microBatch, sequence, precision, attention, 1);
     }
 
     private double tokens() {
@@ -56,12 +65,67 @@ public record TrainingPass(ModelSpec model, int tp, int cp, boolean sequencePara
         ops.add(gemm("o-proj", t, q, h));
         ops.add(new Operator("bias-dropout-add", OpKind.ELEMENTWISE, 3 * te * h, (3 * a + 1) * te * h, te, 1));
         ops.add(new Operator("post-attn-norm", OpKind.ELEMENTWISE, 5 * te * h, 2 * te * h * a, te, 1));
-        ops.add(gemm(mlpIn == 2 ? "gate-up-proj" : "fc1", t, h, mlpIn * ffn));
-        ops.add(new Operator("activation", OpKind.ELEMENTWISE, 8 * t * ffn, (mlpIn + 1) * t * ffn * a, t, 1));
-        ops.add(gemm(mlpIn == 2 ? "down-proj" : "fc2", t, ffn, h));
+        if (model.isMoe()) {
+            ops.addAll(moeMlpForward());
+        } else {
+            ops.add(gemm(mlpIn == 2 ? "gate-up-proj" : "fc1", t, h, mlpIn * ffn));
+            ops.add(new Operator("activation", OpKind.ELEMENTWISE, 8 * t * ffn, (mlpIn + 1) * t * ffn * a, t, 1));
+            ops.add(gemm(mlpIn == 2 ? "down-proj" : "fc2", t, ffn, h));
+        }
         ops.add(new Operator("bias-dropout-add", OpKind.ELEMENTWISE, 3 * te * h, (3 * a + 1) * te * h, te, 1));
         return ops;
     }
+
+    /**
+     * A MoE layer's MLP on one rank (Megatron-Core's alltoall dispatcher with grouped GEMMs): the router (h × experts,
+     * replicated), the permutation of the rank's token copies into expert order and back, and its local experts —
+     * experts/ep of them, each over the tokens the whole expert-parallel group routed to it. Routing is balanced (the
+     * auxiliary load-balancing loss's aim): each expert gets ep·tokens·top-k / experts rows. With ep = 1 every rank holds
+     * a 1/tp slice of every expert (tensor-parallel experts, reduced by the layer's all-reduce like a dense MLP).
+     * Shared experts run like a dense MLP of their width. The dispatch and combine all-to-alls are not operators
+     * here: {@link #expertParallelBytesPerPeer}.
+     */
+    private List<Operator> moeMlpForward() {
+        List<Operator> ops = new ArrayList<>(8);
+        double a = precision.bytesPerElement();
+        double h = model.hiddenSize();
+        double t = tokens();
+        MoeSpec moe = model.moe();
+        int slots = moe.experts() / ep;
+        int expertTp = ep > 1 ? 1 : tp;
+        double rows = ep * t * moe.topK() / moe.experts();
+        double width = moe.expertIntermediateSize() / (double) expertTp;
+        ops.add(new Operator("router", OpKind.GEMM, 2 * t * h * moe.experts(), h * moe.experts() * a
+                + t * (h + moe.experts()) * a, t, 1));
+        ops.add(new Operator("expert-permute", OpKind.ELEMENTWISE, 0, 4 * t * moe.topK() * h * a, t, 1));
+        ops.add(repeated(gemm("expert-gate-up-proj", rows, h, 2 * width), slots));
+        ops.add(repeated(new Operator("expert-activation", OpKind.ELEMENTWISE, 8 * rows * width, 3 * rows * width * a,
+                rows, 1), slots));
+        ops.add(repeated(gemm("expert-down-proj", rows, width, h), slots));
+        if (moe.sharedExperts() > 0) {
+            double shared = moe.sharedExperts() * moe.expertIntermediateSize() / (double) tp;
+            ops.add(gemm("shared-gate-up-proj", t, h, 2 * shared));
+            ops.add(new Operator("shared-activation", OpKind.ELEMENTWISE, 8 * t * shared, 3 * t * shared * a, t, 1));
+            ops.add(gemm("shared-down-proj", t, shared, h));
+        }
+        return ops;
+    }
+
+    private static Operator repeated(Operator op, int times) {
+        return new Operator(op.name(), op.kind(), op.flops(), op.bytes(), op.rows(), times);
+    }
+
+    /**
+     * Bytes one rank sends each other rank of its expert-parallel group in one all-to-all of one MoE layer (the
+     * dispatch; the combine returns as many): its tokens' top-k copies spread evenly over the ep ranks, 1/ep each —
+     * tokens · top-k / ep · hidden · bytes. 0 without expert parallelism.
+     */
+    public double expertParallelBytesPerPeer() {
+        return ep == 1 ? 0 : tokens() * model.moe().topK() / ep * model.hiddenSize() * precision.bytesPerElement();
+    }
+
+    /** All-to-alls per MoE layer and pass: dispatch and combine forward; their gradients backward. */
+    public static final int ALL_TO_ALLS_PER_MOE_LAYER = 2;
 
     /** The attention core forward (what selective recomputation reruns). */
     public List<Operator> attentionCoreForward() {
@@ -91,13 +155,14 @@ public record TrainingPass(ModelSpec model, int tp, int cp, boolean sequencePara
             switch (f.kind()) {
                 // dgrad and wgrad: each the forward's FLOPs; reads what the forward read, writes gradients of
                 // the input and of the weights
-                case GEMM -> ops.add(new Operator(f.name() + "-bwd", OpKind.GEMM, 2 * f.flops(), 2 * f.bytes(), f.rows(), 1));
+                case GEMM -> ops.add(new Operator(f.name() + "-bwd", OpKind.GEMM, 2 * f.flops(), 2 * f.bytes(), f.rows(),
+                        f.repeat()));
                 // FlashAttention-2 backward: 2.5× the forward FLOPs, reads Q, K, V, O, dO, writes dQ, dK, dV
                 case ATTENTION -> ops.add(new Operator(f.name() + "-bwd", OpKind.ATTENTION, 2.5 * f.flops(), 2 * f.bytes(),
                         f.rows(), 1));
                 // element-wise backward reads the saved input and the output gradient, writes the input gradient
                 case ELEMENTWISE -> ops.add(new Operator(f.name() + "-bwd", OpKind.ELEMENTWISE, 2 * f.flops(),
-                        1.5 * f.bytes(), f.rows(), 1));
+                        1.5 * f.bytes(), f.rows(), f.repeat()));
             }
         }
         return ops;

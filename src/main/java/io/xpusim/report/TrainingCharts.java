@@ -86,18 +86,19 @@ public final class TrainingCharts {
         kind(SliceKind.DP_COMM, 0x17becf, "DP comm");
         kind(SliceKind.ZERO_GATHER, 0xbcbd22, "ZeRO gather");
         kind(SliceKind.OFFLOAD, 0x8c564b, "offload");
+        kind(SliceKind.EP_COMM, 0x7f7f00, "EP all-to-all");
     }
 
     /** Drawing order of the timeline: solid bars first, then the translucent bands over them. */
     private static final List<SliceKind> DRAW_ORDER = List.of(SliceKind.FORWARD, SliceKind.BACKWARD, SliceKind.RECOMPUTE,
             SliceKind.OPTIMIZER, SliceKind.TP_COMM, SliceKind.CP_COMM, SliceKind.PP_SEND, SliceKind.DP_COMM,
-            SliceKind.ZERO_GATHER, SliceKind.OFFLOAD);
+            SliceKind.ZERO_GATHER, SliceKind.OFFLOAD, SliceKind.EP_COMM);
 
     /** Colours of the StageTime components, in {@link StageTime#NAMES} order; they match the timeline's kinds. */
     private static final Color[] TIME_COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x17becf),
-        new Color(0xc7c7c7), new Color(0xff7f0e), new Color(0x8c564b), new Color(0x3b3b3b)};
+        new Color(0xc7c7c7), new Color(0xff7f0e), new Color(0x8c564b), new Color(0x3b3b3b), new Color(0x7f7f00)};
     private static final String[] TIME_LABELS = {"compute", "exposed TP comm", "exposed DP comm", "pipeline bubble",
-        "pipeline p2p", "offload stall", "optimizer"};
+        "pipeline p2p", "offload stall", "optimizer", "exposed EP all-to-all"};
 
     private static final Color[] MEMORY_COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
         new Color(0x9467bd)};
@@ -606,9 +607,9 @@ public final class TrainingCharts {
         double total = Arrays.stream(sums).sum();
         StageTime slowest = sorted.stream().max(Comparator.comparingDouble(StageTime::totalSeconds)).orElse(null);
         String sub = slowest == null ? title : String.format(Locale.ROOT,
-                "%s — %d stages; slowest stage %d at %.4g s; of all stage time, bubble %.1f%%, exposed TP/DP/p2p comm %.1f%%",
+                "%s — %d stages; slowest stage %d at %.4g s; of all stage time, bubble %.1f%%, exposed TP/DP/EP/p2p comm %.1f%%",
                 title, sorted.size(), slowest.stage(), slowest.totalSeconds(), pct(sums[3], total),
-                pct(sums[1] + sums[2] + sums[4], total));
+                pct(sums[1] + sums[2] + sums[4] + sums[7], total));
         ChartStyle.apply(chart, sub);
         for (int s = 0; s < colours.size(); s++) {
             bars.setSeriesPaint(s, colours.get(s));

@@ -47,6 +47,17 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
      * @param hostAdamCapBytesPerSecond the most host-memory bytes per second the CPUs' Adam can consume for this device
      * @param tiedEmbeddingGradientBytes gradient bytes of the word embedding this end stage shares with the other end
      *                         (tied input embedding and LM head with pp > 1), all-reduced between them; else 0
+     * @param expertGroup      expert parallelism (ep &gt; 1): the simulated replica's expert-parallel group, ep
+     *                         consecutive data-parallel ranks of this stage, which dispatch and combine tokens by
+     *                         all-to-all; empty without it
+     * @param expertDataGroups the groups reducing the routed experts' gradients: every ep-th data-parallel rank
+     *                         (dp / ep each, ep groups); empty without expert parallelism (the experts reduce over
+     *                         {@code dataGroups} with everything else)
+     * @param moeLayersPerChunk MoE layers in each chunk
+     * @param expertBytesPerPeer bytes each rank sends each other rank of its group in one all-to-all of one MoE layer
+     * @param chunkExpertParameterBytes routed-expert parameter bytes per chunk on one device (under expert
+     *                         parallelism; the other arrays then hold the rest)
+     * @param chunkExpertGradientBytes  their gradient bytes
      */
     public record Stage(int index, int layers, List<PipelineTask> order, List<Device> computeGroup,
                         List<List<Device>> tensorGroups, List<List<Device>> contextGroups, List<List<Device>> dataGroups,
@@ -56,7 +67,9 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
                         double sendBytesPerRank, double[] chunkParameterBytes, double[] chunkGradientBytes,
                         int[] bucketsPerChunk, double optimizerDeviceSeconds, double offloadGradientBytes,
                         double offloadParameterBytes, double hostAdamBytes, double hostAdamCapBytesPerSecond,
-                        double tiedEmbeddingGradientBytes) {
+                        double tiedEmbeddingGradientBytes, List<Device> expertGroup, List<List<Device>> expertDataGroups,
+                        int[] moeLayersPerChunk, double expertBytesPerPeer, double[] chunkExpertParameterBytes,
+                        double[] chunkExpertGradientBytes) {
 
         /** 16-bit parameter bytes of the whole stage on one device. */
         public double parameterBytes() {
@@ -65,6 +78,29 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
                 sum += b;
             }
             return sum;
+        }
+
+        /** Routed-expert parameter bytes of the whole stage on one device (0 without expert parallelism). */
+        public double expertParameterBytes() {
+            return sum(chunkExpertParameterBytes);
+        }
+
+        /** Routed-expert gradient bytes of the whole stage on one device (0 without expert parallelism). */
+        public double expertGradientBytes() {
+            return sum(chunkExpertGradientBytes);
+        }
+
+        private static double sum(double[] bytes) {
+            double s = 0;
+            for (double b : bytes) {
+                s += b;
+            }
+            return s;
+        }
+
+        /** Whether routed experts are spread over an expert-parallel group. */
+        public boolean expertParallel() {
+            return !expertGroup.isEmpty();
         }
 
         /** Gradient bytes of the whole stage on one device. */

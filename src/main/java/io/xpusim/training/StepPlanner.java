@@ -40,14 +40,18 @@ public final class StepPlanner {
     public static void check(ModelSpec model, TrainingSpec spec, Cluster cluster, PipelineSchedule schedule) {
         ParallelPlan p = spec.plan();
         List<Device> devices = cluster.devices();
-        if (model.isMoe() || model.mla() != null) {
+        if (model.mla() != null) {
             throw new PlanException("model", "model '" + model.name()
-                    + "' uses mixture-of-experts or latent attention, which training does not execute yet",
-                    "choose a dense model; MoE training comes with expert parallelism");
+                    + "' uses latent attention (MLA), which training does not execute yet",
+                    "choose a model with multi-head or grouped-query attention (Mixtral, Qwen3-MoE, dense models)");
+        }
+        if (model.isMoe() && model.moe().denseLayers() > 0) {
+            throw new PlanException("model", "model '" + model.name() + "' has " + model.moe().denseLayers()
+                    + " dense layers before its MoE layers, which training does not model yet",
+                    "choose a model whose every layer is a MoE layer (Mixtral, Qwen3-MoE)");
         }
         if (p.ep() > 1) {
-            throw new PlanException("parallelism", "ep=" + p.ep() + " needs a mixture-of-experts model; "
-                    + model.name() + " is dense", "set ep: 1");
+            ExpertParallelPlan.check(model, spec);
         }
         if (p.pp() == 1 && p.virtualStages() > 1) {
             throw new PlanException("parallelism", "virtual-stages=" + p.virtualStages() + " needs pipeline parallelism",
@@ -177,7 +181,7 @@ public final class StepPlanner {
         int m = spec.microBatchesPerReplica();
         int[] stageLayers = layersPerStage(model, spec);
         TrainingPass pass = new TrainingPass(model, p.tp(), p.cp(), p.sequenceParallel(), spec.microBatch(),
-                spec.sequenceLength(), spec.storagePrecision(), spec.attention());
+                spec.sequenceLength(), spec.storagePrecision(), spec.attention(), p.ep());
         double a = spec.storagePrecision().bytesPerElement();
         double gradientBytes = spec.gradientPrecision().bytesPerElement();
         double[] hostScale = hostWorkScale(cluster, p);
@@ -223,6 +227,9 @@ public final class StepPlanner {
             double[] ctx = new double[v];
             double[] params = new double[v];
             double[] grads = new double[v];
+            double[] expertParams = new double[v];
+            double[] expertGrads = new double[v];
+            int[] moeLayers = new int[v];
             int[] buckets = new int[v];
             double layerFwd = cost.seconds(pass.forwardLayer());
             double layerBwd = cost.seconds(pass.backwardLayer());
@@ -244,17 +251,26 @@ public final class StepPlanner {
                 bwdTp[c] = chunkLayers * perLayerTp;
                 recTp[c] = spec.recompute() == Recompute.FULL ? chunkLayers * perLayerTp : 0;
                 ctx[c] = chunkLayers * kvBytesPerLayer;
-                double chunkParams = TrainingMemory.parametersOnStage(model, p,
-                        new TrainingMemory.StageShare(chunkLayers, chunkLayers, first, last));
-                params[c] = chunkParams * a;
-                grads[c] = chunkParams * gradientBytes;
+                TrainingMemory.StageShare chunkShare = new TrainingMemory.StageShare(chunkLayers, chunkLayers, first, last);
+                double chunkParams = TrainingMemory.parametersOnStage(model, p, chunkShare);
+                // under expert parallelism the routed experts reduce over their own (expert-data-parallel) groups
+                double chunkExperts = p.ep() > 1 ? TrainingMemory.expertParametersOnStage(model, p, chunkShare) : 0;
+                params[c] = (chunkParams - chunkExperts) * a;
+                grads[c] = (chunkParams - chunkExperts) * gradientBytes;
+                expertParams[c] = chunkExperts * a;
+                expertGrads[c] = chunkExperts * gradientBytes;
+                moeLayers[c] = model.isMoe() ? chunkLayers : 0;
                 buckets[c] = (int) Math.max(1, Math.min(MAX_BUCKETS_PER_CHUNK, Math.ceil(grads[c] / spec.bucketBytes())));
             }
             double stageParams = 0;
-            for (double x : params) {
-                stageParams += x / a;
+            double stageExperts = 0;
+            for (int c = 0; c < v; c++) {
+                stageParams += params[c] / a;
+                stageExperts += expertParams[c] / a;
             }
-            double shard = spec.zeroStage() >= 1 ? stageParams / zeroShards : stageParams;
+            int expertShards = zeroShards / p.ep();
+            double shard = spec.zeroStage() >= 1 ? stageParams / zeroShards + stageExperts / expertShards
+                    : stageParams + stageExperts;
             double optimizerSeconds = shard * ADAM_BYTES_PER_PARAMETER
                     / device.memory().achievedBandwidthBytesPerSecond() / spec.computeEfficiency();
             boolean split = spec.scatterGather() || p.sequenceParallel();
@@ -275,7 +291,9 @@ public final class StepPlanner {
                     bwdTp, recTp, pass.tpCollectiveBytes(), ctx, sendBytes, params, grads, buckets, optimizerSeconds,
                     shard * gradientBytes, shard * a, hostAdam, hostAdamCap,
                     model.tiedEmbeddings() && p.pp() > 1 && (s == 0 || s == p.pp() - 1)
-                            ? (double) model.vocabSize() * model.hiddenSize() / p.tp() * gradientBytes : 0));
+                            ? (double) model.vocabSize() * model.hiddenSize() / p.tp() * gradientBytes : 0,
+                    ExpertParallelPlan.expertGroup(all, p, s), ExpertParallelPlan.expertDataGroups(all, p, s), moeLayers,
+                    pass.expertParallelBytesPerPeer(), expertParams, expertGrads));
         }
         return new StepPlan(List.copyOf(stages), v, spec.zeroStage() == 3);
     }

@@ -95,8 +95,14 @@ public final class TrainingMemory {
                                     int sequenceLength, Recompute recompute, AttentionKernel attention, int zeroStage,
                                     OffloadTarget optimizerOffload, int inFlightChunks, String deviceName,
                                     double capacityBytes, double gradientBytesPerParameter) {
-        ModelStateBytes states = modelStates(parametersOnStage(model, plan, share), zeroStage, zeroShardingRanks(plan),
-                optimizerOffload, gradientBytesPerParameter);
+        double experts = expertParametersOnStage(model, plan, share);
+        ModelStateBytes dense = modelStates(parametersOnStage(model, plan, share) - experts, zeroStage,
+                zeroShardingRanks(plan), optimizerOffload, gradientBytesPerParameter);
+        // the routed experts are replicated only over the expert-data-parallel ranks, which shard them (ZeRO-1)
+        ModelStateBytes expert = modelStates(experts, zeroStage, expertShardingRanks(plan), optimizerOffload,
+                gradientBytesPerParameter);
+        ModelStateBytes states = new ModelStateBytes(dense.weightsBytes() + expert.weightsBytes(),
+                dense.gradientsBytes() + expert.gradientsBytes(), dense.optimizerBytes() + expert.optimizerBytes());
         double activations = stageActivationBytes(model, plan, share, microBatch, sequenceLength, recompute,
                 attention, inFlightChunks);
         return new StageMemory(stage, deviceName, states.weightsBytes(), states.gradientsBytes(),
@@ -112,11 +118,14 @@ public final class TrainingMemory {
      * all-reduces the two copies' gradients); with pp = 1 the one stage holds it once.
      */
     public static double parametersOnStage(ModelSpec model, ParallelPlan plan, StageShare share) {
-        requireDense(model);
+        requireSupported(model);
         int tp = plan.tp();
-        double perLayer = model.attentionParametersPerRank(tp) + model.mlpParameters() / tp
-                + model.layerNormParameters();
-        double parameters = share.layers() * perLayer;
+        // a MoE layer (every layer of a MoE model trained here): the router (replicated), shared experts split tp
+        // ways like a dense MLP, and this rank's routed experts (expertParametersOnStage)
+        double mlp = model.isMoe() ? model.routerParameters() + model.moe().sharedExperts() * model.expertParameters() / tp
+                : model.mlpParameters() / tp;
+        double perLayer = model.attentionParametersPerRank(tp) + mlp + model.layerNormParameters();
+        double parameters = share.layers() * perLayer + expertParametersOnStage(model, plan, share);
         if (share.holdsEmbedding()) {
             parameters += model.embeddingParameters() / tp + model.positionParameters();
         }
@@ -128,6 +137,27 @@ public final class TrainingMemory {
             }
         }
         return parameters;
+    }
+
+    /**
+     * Routed-expert parameters one rank of a stage holds: experts/ep whole experts per layer under expert
+     * parallelism (tp = 1), or a 1/tp slice of every expert without it. 0 for a dense model.
+     */
+    public static double expertParametersOnStage(ModelSpec model, ParallelPlan plan, StageShare share) {
+        if (!model.isMoe()) {
+            return 0;
+        }
+        double perRank = plan.ep() > 1 ? (double) model.moe().experts() / plan.ep() : model.moe().experts() / (double) plan.tp();
+        return share.layers() * perRank * model.expertParameters();
+    }
+
+    /**
+     * Ranks holding replicas of the same routed experts, over which their gradients are reduced and ZeRO shards their
+     * states: the expert-data-parallel group, dp·cp / ep (Megatron-Core with expert tensor parallelism = tp: EP groups
+     * are ep consecutive data-parallel ranks, and expert-data-parallel rank j is every ep-th of them).
+     */
+    public static int expertShardingRanks(ParallelPlan plan) {
+        return zeroShardingRanks(plan) / plan.ep();
     }
 
     /**
@@ -198,7 +228,7 @@ public final class TrainingMemory {
      */
     public static double activationBytesPerLayer(ModelSpec model, ParallelPlan plan, int microBatch,
                                                  int sequenceLength, Recompute recompute, AttentionKernel attention) {
-        requireDense(model);
+        requireSupported(model);
         double t = plan.tp();
         double tokens = tokensPerRank(microBatch, sequenceLength, plan); // s·b
         double h = model.hiddenSize();
@@ -216,12 +246,27 @@ public final class TrainingMemory {
             case GELU -> 2;
             case SWIGLU -> 3;
         };
-        double insideTp = ACTIVATION_BYTES_PER_ELEMENT * tokens
-                * (q + kv + kv + q + mlpHiddenTensors * model.intermediateSize() / t);
+        double mlp = model.isMoe() ? moeMlpElementsPerToken(model, plan)
+                : mlpHiddenTensors * model.intermediateSize() / t;
+        double insideTp = ACTIVATION_BYTES_PER_ELEMENT * tokens * (q + kv + kv + q + mlp);
         boolean scoresStored = attention == AttentionKernel.UNFUSED && recompute == Recompute.NONE;
         double scores = scoresStored ? (2 * ACTIVATION_BYTES_PER_ELEMENT + MASK_BYTES_PER_ELEMENT)
                 * (model.heads() / t) * tokens * sequenceLength : 0;
         return outsideTp / outsideTpDivisor + insideTp + scores;
+    }
+
+    /**
+     * 16-bit elements per token a MoE layer's MLP stores for its backward on one rank: the top-k token copies after
+     * dispatch (the experts' input) and the experts' outputs before combine, k·h each; the experts' gate and up outputs
+     * and their SwiGLU product, 3·k·f_expert (per copy, balanced routing; f/tp with tensor-parallel experts); the shared
+     * experts' three tensors, 3·f_shared/tp. Router logits (experts per token) are negligible and not counted.
+     */
+    private static double moeMlpElementsPerToken(ModelSpec model, ParallelPlan plan) {
+        var moe = model.moe();
+        double expertTp = plan.ep() > 1 ? 1 : plan.tp();
+        return 2.0 * moe.topK() * model.hiddenSize()
+                + 3.0 * moe.topK() * moe.expertIntermediateSize() / expertTp
+                + 3.0 * moe.sharedExperts() * moe.expertIntermediateSize() / plan.tp();
     }
 
     /**
@@ -305,10 +350,10 @@ public final class TrainingMemory {
         return plan.sequenceParallel() ? plan.tp() : 1;
     }
 
-    private static void requireDense(ModelSpec model) {
-        if (model.isMoe() || model.mla() != null) {
-            throw new UnsupportedOperationException(
-                    "training memory of MoE/MLA models (" + model.name() + ") comes with MoE execution");
+    private static void requireSupported(ModelSpec model) {
+        if (model.mla() != null || model.isMoe() && model.moe().denseLayers() > 0) {
+            throw new UnsupportedOperationException("training memory of " + model.name()
+                    + " (latent attention, or dense layers among MoE layers) is not modelled");
         }
     }
 }

@@ -152,7 +152,8 @@ public final class TrainingSimulator {
         private boolean tiedEmbeddingReduced;
         private int pendingReductions;
         private boolean reducing;
-        private final ArrayDeque<Double> queuedReductions = new ArrayDeque<>();
+        /** Queued reductions: {bytes over the data-parallel groups, expert bytes over the expert-data-parallel ones}. */
+        private final ArrayDeque<double[]> queuedReductions = new ArrayDeque<>();
         /** ZeRO-3: parameters gathered per unit (a few layers of a task's chunk), task-major. */
         private final int unitsPerTask;
         private boolean[] gathered;
@@ -263,7 +264,10 @@ public final class TrainingSimulator {
             boolean context = spec.plan().cp() > 1 && (kind != SliceKind.RECOMPUTE || spec.recompute() == Recompute.FULL);
             int tpCount = kind == SliceKind.RECOMPUTE ? st.recomputeTpCollectivesPerChunk()[chunk]
                     : kind == SliceKind.FORWARD ? st.forwardTpCollectivesPerChunk()[chunk] : st.backwardTpCollectivesPerChunk()[chunk];
-            Join join = new Join((overlap ? 2 : 1) + (context ? 1 : 0), then);
+            // MoE: each layer's dispatch and combine (or their gradients) cross the expert-parallel group by all-to-all
+            int allToAlls = !st.expertParallel() || kind == SliceKind.RECOMPUTE && spec.recompute() != Recompute.FULL ? 0
+                    : io.xpusim.model.TrainingPass.ALL_TO_ALLS_PER_MOE_LAYER * st.moeLayersPerChunk()[chunk];
+            Join join = new Join((overlap ? 2 : 1) + (context ? 1 : 0) + (allToAlls > 0 ? 1 : 0), then);
             if (context) {
                 contextComm(kind, mb, chunk, join::arrive);
             }
@@ -279,6 +283,9 @@ public final class TrainingSimulator {
             long[] segmentStart = {start};
             computePieces(seconds, pieces, reduce, chunk, next * unitsPerTask, 0, kind, mb, segmentStart, () -> {
                 mark(kind, mb, chunk, segmentStart[0]);
+                if (allToAlls > 0) {
+                    expertComm(allToAlls, mb, chunk, join::arrive);
+                }
                 if (overlap) {
                     join.arrive();
                 } else {
@@ -299,7 +306,9 @@ public final class TrainingSimulator {
             Runnable run = () -> solver.start(new Activity("stage" + index + " compute", seconds / pieces, compute,
                     Double.POSITIVE_INFINITY, a -> {
                         if (reduce == Reduce.EACH_PIECE || reduce == Reduce.AT_END && piece + 1 == pieces) {
-                            reduceGradients(st.chunkGradientBytes()[chunk] / (reduce == Reduce.EACH_PIECE ? pieces : 1));
+                            int parts = reduce == Reduce.EACH_PIECE ? pieces : 1;
+                            reduceGradients(st.chunkGradientBytes()[chunk] / parts,
+                                    st.chunkExpertGradientBytes()[chunk] / parts);
                         }
                         if (piece + 1 < pieces) {
                             computePieces(seconds, pieces, reduce, chunk, firstUnit, piece + 1, kind, mb, segmentStart, done);
@@ -327,6 +336,26 @@ public final class TrainingSimulator {
                     run.run();
                 };
             }
+        }
+
+        /**
+         * {@code count} all-to-alls of the chunk's MoE layers over the simulated replica's expert-parallel group, as
+         * one phase of direct flows with the summed per-pair matrix, paying each one's latency (as in serving).
+         * Megatron-Core's dispatcher runs them between attention and experts: they are not hidden behind computation.
+         */
+        private void expertComm(int count, int mb, int chunk, Runnable done) {
+            long start = sim.now();
+            List<Device> group = st.expertGroup();
+            double[][] bytes = new double[group.size()][group.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                for (int j = 0; j < bytes.length; j++) {
+                    bytes[i][j] = i == j ? 0 : count * st.expertBytesPerPeer();
+                }
+            }
+            collectives.allToAll(group, bytes, count, () -> {
+                mark(SliceKind.EP_COMM, mb, chunk, start);
+                done.run();
+            });
         }
 
         private void tensorComm(int count, Runnable done) {
@@ -369,7 +398,8 @@ public final class TrainingSimulator {
                 backwardsDone[index][task.chunk()]++;
             }
             if (next == st.order().size() && !spec.overlapDpGrad() && spec.zeroStage() < 2) {
-                reduceGradients(st.gradientBytes()); // after the pipeline flush, as Megatron-LM 2021 did
+                // after the pipeline flush, as Megatron-LM 2021 did
+                reduceGradients(st.gradientBytes(), st.expertGradientBytes());
             }
             tryStart();
             maybeStep();
@@ -406,27 +436,28 @@ public final class TrainingSimulator {
          * Queues a reduction of {@code bytes} of gradients per device over every data-parallel group of this stage.
          * Reductions run one after another, as NCCL runs a communicator's collectives in order on its stream.
          */
-        private void reduceGradients(double bytes) {
+        private void reduceGradients(double bytes, double expertBytes) {
             if (st.dataGroups().get(0).size() == 1 && !streamsToHost()) {
                 return; // nothing to reduce with, nothing to copy
             }
             pendingReductions++;
-            queuedReductions.addLast(bytes);
+            queuedReductions.addLast(new double[] {bytes, expertBytes});
             if (!reducing) {
                 nextReduction();
             }
         }
 
         private void nextReduction() {
-            Double bytes = queuedReductions.pollFirst();
-            if (bytes == null) {
+            double[] next = queuedReductions.pollFirst();
+            if (next == null) {
                 reducing = false;
                 return;
             }
             reducing = true;
+            double bytes = next[0];
             long start = sim.now();
             CollectiveOp op = spec.zeroStage() == 0 ? CollectiveOp.ALL_REDUCE : CollectiveOp.REDUCE_SCATTER;
-            dataParallel(op, bytes, () -> {
+            dataAndExpertParallel(op, bytes, next[1], () -> {
                 if (sim.now() > start) {
                     mark(SliceKind.DP_COMM, -1, -1, start);
                 }
@@ -459,6 +490,20 @@ public final class TrainingSimulator {
             for (Device d : devices) {
                 solver.start(new Activity(toHost ? "d2h" : "h2d", bytes, cluster.hostPath(d, toHost).toArray(Resource[]::new),
                         Double.POSITIVE_INFINITY, a -> join.arrive()));
+            }
+        }
+
+        /** {@code bytes} over the data-parallel groups and, at once, {@code expertBytes} over the expert-data ones. */
+        private void dataAndExpertParallel(CollectiveOp op, double bytes, double expertBytes, Runnable done) {
+            List<List<Device>> experts = st.expertDataGroups();
+            if (experts.isEmpty() || experts.get(0).size() == 1 || expertBytes <= 0) {
+                dataParallel(op, bytes, done);
+                return;
+            }
+            Join join = new Join(1 + experts.size(), done);
+            dataParallel(op, bytes, join::arrive);
+            for (List<Device> g : experts) {
+                collectives.run(op, g, expertBytes, CollectiveAlgorithm.AUTO, join::arrive);
             }
         }
 
@@ -528,7 +573,7 @@ public final class TrainingSimulator {
         /** Distributed optimizer: every replica gathers the updated 16-bit parameters from their owners. */
         private void gatherParameters() {
             long start = sim.now();
-            dataParallel(CollectiveOp.ALL_GATHER, st.parameterBytes(), () -> {
+            dataAndExpertParallel(CollectiveOp.ALL_GATHER, st.parameterBytes(), st.expertParameterBytes(), () -> {
                 if (sim.now() > start) {
                     mark(SliceKind.DP_COMM, -1, -1, start);
                 }

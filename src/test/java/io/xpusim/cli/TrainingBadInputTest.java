@@ -54,10 +54,16 @@ class TrainingBadInputTest {
         "zero: 1                                   | zero: 4                                               | zero                         | 15",
         "recompute: selective                      | recompute: some                                       | did you mean 'none'          | 16",
         "model: llama-3-8b                         | model: llama-3-70b                                    | largest: optimizer states    | 13",
+        "model: llama-3-8b                         | model: deepseek-v3                                    | latent attention (MLA)       | 8",
+        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 4, tp: 4, pp: 1, ep: 2 }           | needs a mixture-of-experts   | 13",
     })
     void impossiblePlansAreExplained(String from, String to, String message, int line) throws IOException {
         String text = GOOD.replace(from.strip(), to.strip());
         assertFalse(text.equals(GOOD), "the case changed the scenario");
+        expectError(text, message, line);
+    }
+
+    private void expectError(String text, String message, int line) throws IOException {
         Path f = dir.resolve("s.yaml");
         Files.writeString(f, text);
         StringWriter out = new StringWriter();
@@ -71,5 +77,16 @@ class TrainingBadInputTest {
         assertTrue(e.contains(message), "says '" + message + "': " + e);
         assertFalse(e.contains("Exception") || e.contains("\tat "), "no stack trace: " + e);
         assertFalse(Files.exists(results) && Files.list(results).findAny().isPresent(), "nothing written");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 16, tp: 1, pp: 1, ep: 3 }          | ep=3 does not divide dp=16   | 13",
+        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 2, tp: 8, pp: 1, ep: 2 }           | with tensor or context       | 13",
+        "parallelism: { dp: 2, tp: 4, pp: 2 }      | parallelism: { dp: 16, tp: 1, pp: 1, ep: 16 }         | ep=16 does not divide the 8  | 13",
+    })
+    void impossibleExpertParallelPlansAreExplained(String from, String to, String message, int line) throws IOException {
+        String text = GOOD.replace(from.strip(), to.strip()).replace("model: llama-3-8b", "model: mixtral-8x7b");
+        expectError(text, message, line);
     }
 }

@@ -231,10 +231,22 @@ class TrainingPassTest {
     }
 
     @Test
-    void moeModelsAreNotExecutedYet() {
+    void aMoeLayerComputesEachTokensTopKExpertsWhateverTheExpertParallelism() {
         ModelSpec moe = new ModelSpec("moe", "test", 4096, 32, 32, 8, 128, 14336, 32_000, MlpKind.SWIGLU,
                 false, false, false, false, 4096, 0, new MoeSpec(8, 2, 0, 14336, 0), null, "test");
-        assertThrows(UnsupportedOperationException.class,
-                () -> new TrainingPass(moe, 1, 1, false, 1, 4096, Precision.BF16, AttentionKernel.FUSED));
+        // 4,096 tokens × top-2 copies × SwiGLU expert 2·3·4096·14336 FLOPs: EP8 puts one expert on the rank with all
+        // 8,192 copies the group routes to it (balanced), EP1 all 8 experts with 1,024 rows each — the same FLOPs
+        double expected = 4096.0 * 2 * 2 * 3 * 4096 * 14336;
+        for (int ep : new int[] {1, 8}) {
+            TrainingPass p = new TrainingPass(moe, 1, 1, false, 1, 4096, Precision.BF16, AttentionKernel.FUSED, ep);
+            double experts = p.forwardLayer().stream().filter(o -> o.name().startsWith("expert-") && o.kind() == OpKind.GEMM)
+                    .mapToDouble(o -> o.flops() * o.repeat()).sum();
+            assertEquals(expected, experts, expected * 1e-12, "ep " + ep);
+            double backward = p.backwardLayer().stream().filter(o -> o.name().startsWith("expert-") && o.kind() == OpKind.GEMM)
+                    .mapToDouble(o -> o.flops() * o.repeat()).sum();
+            assertEquals(2 * expected, backward, expected * 1e-12, "ep " + ep);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new TrainingPass(gpt(), 1, 1, false, 1, 4096, Precision.BF16, AttentionKernel.FUSED, 8));
     }
 }

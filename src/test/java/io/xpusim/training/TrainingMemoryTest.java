@@ -313,7 +313,7 @@ class TrainingMemoryTest {
         assertThrows(IllegalArgumentException.class, () -> StageShare.even(m, plan(1, 8, 8, false), 8));
         assertThrows(IllegalArgumentException.class, () -> new StageShare(12, 5, false, false));
         ModelSpec moe = new ModelSpec("moe", "test", 4096, 32, 32, 8, 128, 14336, 32000, MlpKind.SWIGLU, false,
-                false, false, false, 4096, 0, new MoeSpec(8, 2, 0, 14336, 0), null, "test");
+                false, false, false, 4096, 0, new MoeSpec(8, 2, 0, 14336, 3), null, "test"); // 3 dense layers first
         assertThrows(UnsupportedOperationException.class, () -> TrainingMemory.activationBytesPerLayer(moe,
                 plan(1, 1, 1, false), 1, 4096, Recompute.NONE, AttentionKernel.FUSED));
         assertThrows(IllegalArgumentException.class, () -> TrainingMemory.stageActivationBytes(m, plan(1, 8, 8, true),
