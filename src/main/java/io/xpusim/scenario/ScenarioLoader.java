@@ -798,6 +798,10 @@ public final class ScenarioLoader {
 
     private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
                                          ServingConfig c, int replicas, Disaggregation disagg) {
+        if (disagg != null && c.moe() != null && c.moe().offload() != null) {
+            throw new ScenarioException(strategy.locationOf("moe"), "expert offloading with prefill/decode "
+                    + "disaggregation is not supported", "remove strategy.moe.offload or strategy.disaggregation");
+        }
         if (disagg == null) {
             checkCombination(root, strategy, groups, model, c, replicas, tpLocation(strategy),
                     strategy.locationOf("replicas"), (long) c.devicesPerReplica() * replicas, c.attentionDp() > 1

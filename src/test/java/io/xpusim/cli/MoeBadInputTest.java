@@ -125,6 +125,9 @@ class MoeBadInputTest {
                 "  moe: { offload: { tier: nvme, " + cache + " } }");
         expect("'strategy.moe.offload.prefetch.accuracy' is 1.5; it must be between 0 and 1", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
                 "  moe: { offload: { " + cache + ", prefetch: { accuracy: 1.5 } } }");
+        expect("expert offloading with prefill/decode disaggregation is not supported", "s.yaml:16:", 1, "mixtral-8x7b",
+                "{ tp: 1 }", "  moe: { offload: { " + cache + " } }\n  disaggregation: { prefill: { replicas: 1, tp: 1 }, "
+                        + "decode: { replicas: 1, tp: 1 } }");
         // 8 experts per layer on one H100 at bf16 is the whole 93 GB model
         expect("the expert cache holds 256 experts and 4 staging slots", "s.yaml:16:", 1, "mixtral-8x7b", "{ tp: 1 }",
                 "  moe: { offload: { cache: { experts-per-layer: 8 } } }");
