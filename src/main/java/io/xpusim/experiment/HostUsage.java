@@ -17,18 +17,22 @@ final class HostUsage {
      * Adds {@code host_cpu_utilisation} (busy cores — host threads and offloaded attention — / cores of the sockets
      * hosting the replicas' devices),
      * {@code host_thread_utilisation} (busy fraction of the replicas' host threads, one per device) and
-     * {@code offload_stall_s} (seconds the replicas' devices waited for offloaded work, summed over replicas).
+     * {@code offload_stall_s} (seconds the replicas' devices waited for offloaded work, summed over replicas: the sum
+     * of {@code offload_stall_weights_attention_s}, waits for streamed weights and host attention beyond the kernels
+     * and launches, and {@code offload_stall_kv_swap_s}, waits for KV swapped out or back in before the kernels).
      */
     static void put(Map<String, Object> metrics, ServingSimulator sim) {
         long now = sim.simulation().now();
         List<Device> used = new ArrayList<>();
         double threadBusy = 0;
         double stall = 0;
+        double swap = 0;
         double coreSeconds = 0;
         for (Replica r : sim.replicas()) {
             used.addAll(r.devices());
             threadBusy += r.hostBusyCoreSeconds();
             stall += r.offloadStallSeconds();
+            swap += r.swapStallSeconds();
             coreSeconds += r.hostBusyCoreSeconds() + r.hostAttentionCoreSeconds();
         }
         double cores = 0;
@@ -38,7 +42,9 @@ final class HostUsage {
         double seconds = now / 1e12;
         metrics.put("host_cpu_utilisation", cores == 0 || seconds <= 0 ? 0.0 : coreSeconds / (cores * seconds));
         metrics.put("host_thread_utilisation", used.isEmpty() || seconds <= 0 ? 0.0 : threadBusy / (used.size() * seconds));
-        metrics.put("offload_stall_s", stall);
+        metrics.put("offload_stall_s", stall + swap);
+        metrics.put("offload_stall_weights_attention_s", stall);
+        metrics.put("offload_stall_kv_swap_s", swap);
     }
 
     /** With offload: bytes streamed and moved each way over the host links, and the host's attention time. */

@@ -13,12 +13,20 @@ import java.util.List;
 /**
  * A finished (or limit-stopped) run: the scenario, what was recorded — a serving recorder or collective
  * measurements or a training record or timed iterations, by kind (the others are null) — the trace slices (null unless asked for), link utilisation
- * over time (null without charts), and the summary tree.
+ * over time (null without charts), the summary tree, and the memory tiers' ledger with the bytes per link class (null
+ * for collective and iteration runs).
  */
 public record RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
                         List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
                         LinkedHashMap<String, Object> summary, TrainingRecord training,
-                        List<io.xpusim.metrics.IterationPoint> iterations) {
+                        List<io.xpusim.metrics.IterationPoint> iterations, TierReport tiers) {
+    public RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
+                     List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
+                     LinkedHashMap<String, Object> summary, TrainingRecord training,
+                     List<io.xpusim.metrics.IterationPoint> iterations) {
+        this(scenario, recorder, collectives, trace, links, stopReason, summary, training, iterations, null);
+    }
+
     public RunResult(Scenario scenario, ServingRecorder recorder, List<CollectiveRecord> collectives,
                      List<TraceSlice> trace, LinkUtilisation links, StopReason stopReason,
                      LinkedHashMap<String, Object> summary, TrainingRecord training) {

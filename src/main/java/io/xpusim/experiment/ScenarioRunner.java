@@ -17,6 +17,7 @@ import io.xpusim.report.JsonWriter;
 import io.xpusim.report.Provenance;
 import io.xpusim.report.RunReport;
 import io.xpusim.report.ServingCharts;
+import io.xpusim.report.TierCharts;
 import io.xpusim.report.YamlTreeWriter;
 import io.xpusim.resource.Resource;
 import io.xpusim.scenario.OutputSpec;
@@ -103,11 +104,16 @@ public final class ScenarioRunner {
             skipped = source.skippedLines();
         }
         double wallSeconds = (System.nanoTime() - wallStart) / 1e9;
-        checkInvariants(s, sim, stop);
+        TierReport tiers = TierReport.of(cluster, sim.memoryTiers(), sim.simulation().now());
+        checkInvariants(s, sim, stop, tiers);
         LinkedHashMap<String, Object> summary = summary(s, sim, stop, wallSeconds, skipped);
+        @SuppressWarnings("unchecked")
+        LinkedHashMap<String, Object> metrics = (LinkedHashMap<String, Object>) summary.get("metrics");
+        OffloadSummary.serving(s, sim, tiers, metrics, (LinkedHashMap<String, Object>) summary.get("setup"));
         addTraceInfo(summary, fabric, trace);
         return new RunResult(s, sim.recorder(), null, trace ? fabric.slices() : null,
-                fabric == null ? null : fabric.utilisation(sim.simulation().now(), LINK_BINS, LINK_ROWS), stop, summary);
+                fabric == null ? null : fabric.utilisation(sim.simulation().now(), LINK_BINS, LINK_ROWS), stop, summary,
+                null, null, tiers);
     }
 
     /** Time bins and rows of the link-utilisation heat map. */
@@ -156,8 +162,9 @@ public final class ScenarioRunner {
     }
 
     /** Cheap end-of-run checks; a failure is a simulator bug, reported with the seed to reproduce it. */
-    private static void checkInvariants(Scenario s, ServingSimulator sim, StopReason stop) {
-        List<String> broken = new ArrayList<>();
+    private static void checkInvariants(Scenario s, ServingSimulator sim, StopReason stop, TierReport tiers) {
+        List<String> broken = new ArrayList<>(tiers.overCapacity());
+        broken.addAll(sim.kvOffloadViolations(stop == StopReason.DRAINED));
         long recorded = sim.recorder().requests().size();
         long inFlight = sim.replicas().stream().mapToLong(Replica::inFlight).sum();
         if (recorded + inFlight != sim.arrivals()) {
@@ -539,6 +546,7 @@ public final class ScenarioRunner {
         if (r.scenario().outputs().charts()) {
             files.addAll(ServingCharts.write(dir, r.scenario().name(), r.recorder()));
             files.add(io.xpusim.report.HostCharts.busy(dir, r.scenario().name(), r.recorder()));
+            files.addAll(TierCharts.write(dir, r.scenario().name(), r.tiers().tiers(), r.tiers().linkClassBytes()));
         }
         return withReport(r, dir, files);
     }

@@ -124,8 +124,9 @@ public final class Cluster {
         for (int s = 0; s < p.sockets(); s++) {
             socketMemory.add(new MemoryUnit(prefix + "/" + TierSpec.HOST + s, TierSpec.HOST, p.hostMemory(), index, s, null, null));
         }
-        Resource[][] socketLinks = new Resource[sockets][sockets];
+        Resource[][] socketLinks = NO_SOCKET_LINKS;
         if (p.socketLink() != null) {
+            socketLinks = new Resource[sockets][sockets];
             for (int a = 0; a < sockets; a++) {
                 for (int b = 0; b < sockets; b++) {
                     if (a != b) {
@@ -135,7 +136,7 @@ public final class Cluster {
                 }
             }
         }
-        Map<String, List<MemoryUnit>> tiers = new LinkedHashMap<>();
+        Map<String, List<MemoryUnit>> tiers = p.tiers().isEmpty() ? Map.of() : new LinkedHashMap<>();
         for (TierSpec t : p.tiers()) {
             List<MemoryUnit> units = new ArrayList<>();
             for (int u = 0; u < t.count(); u++) {
@@ -146,7 +147,7 @@ public final class Cluster {
         }
         return new NodeInstance(index, p, Collections.unmodifiableList(local), egress, ingress, up, down, mesh, hostUp,
                 hostDown, deviceSocket, Collections.unmodifiableList(socketMemory), socketLinks,
-                Collections.unmodifiableMap(tiers), nic);
+                tiers.isEmpty() ? tiers : Collections.unmodifiableMap(tiers), nic);
     }
 
     public List<NodeInstance> nodes() {
@@ -280,8 +281,11 @@ public final class Cluster {
     }
 
     /** Adds the socket link from socket a to b (if any is modelled and they differ); returns its latency. */
+    /** Socket links of a node whose template models none (shared: it is never written). */
+    private static final Resource[][] NO_SOCKET_LINKS = new Resource[0][0];
+
     private static long crossSockets(NodeInstance node, int a, int b, List<Resource> hops) {
-        Resource r = a == b ? null : node.socketLinks()[a][b];
+        Resource r = a == b || node.socketLinks().length == 0 ? null : node.socketLinks()[a][b];
         if (r == null) {
             return 0;
         }

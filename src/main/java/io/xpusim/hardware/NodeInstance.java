@@ -10,7 +10,7 @@ import java.util.Map;
  * both directions; for a full mesh one resource per ordered device pair. The host side: each device's link to
  * the host in both directions ({@code hostUp}: device to host), the CPU socket each device hangs off
  * ({@code deviceSocket}), each socket's DRAM ({@code sockets}, empty when the template has no host memory), the
- * socket-to-socket link directions ({@code socketLinks[a][b]}: from socket a to b; null entries when the template
+ * socket-to-socket link directions ({@code socketLinks[a][b]}: from socket a to b; an empty array when the template
  * models none) and the further memory tiers by name, in the template's order ({@code tiers}). {@code nic}: this
  * node's NIC when its group overrides the scale-out network's, else null.
  */

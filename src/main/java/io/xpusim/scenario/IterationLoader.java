@@ -46,7 +46,7 @@ final class IterationLoader {
                     model.name()), "use at most " + model.maxContext());
         }
         Fields s = f.optionalObject("strategy");
-        ServingConfig serving = ScenarioLoader.strategy(s, model, file, seed);
+        ServingConfig serving = ScenarioLoader.strategy(s, model, file, seed, groups);
         if (serving.devicesPerReplica() != 1) {
             throw new ScenarioException(s.locationOf("parallelism"), "an iteration scenario times one device per node "
                     + "group, so " + (serving.tp() != 1 ? "tp must be 1, not " + serving.tp()

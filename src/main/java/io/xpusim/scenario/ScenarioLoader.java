@@ -20,6 +20,8 @@ import io.xpusim.serving.Disaggregation;
 import io.xpusim.serving.ReplicaGroup;
 import io.xpusim.serving.Speculation;
 import io.xpusim.serving.InfeasibleConfigurationException;
+import io.xpusim.serving.KvOffload;
+import io.xpusim.serving.OffloadConfig;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.MoeServing;
 import io.xpusim.serving.Routers;
@@ -129,7 +131,7 @@ public final class ScenarioLoader {
         List<ReplicaGroup> replicaGroups = replicaGroups(s);
         int replicas = s.intValue("replicas", 1, 1, 1 << 20);
         String router = s.choice("router", Routers.names(), Routers.DEFAULT);
-        ServingConfig serving = strategy(s, model.value(), file, seed);
+        ServingConfig serving = strategy(s, model.value(), file, seed, groups);
         if (!replicaGroups.isEmpty()) {
             replicas = replicaGroups.stream().mapToInt(ReplicaGroup::replicas).sum();
             serving = serving.withTp(replicaGroups.get(0).tp());
@@ -632,7 +634,8 @@ public final class ScenarioLoader {
                 + max + ", not " + n.describe(), null);
     }
 
-    static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile, long seed) {
+    static ServingConfig strategy(Fields s, ModelSpec model, Path scenarioFile, long seed,
+                                  List<Cluster.NodeGroup> nodeGroups) {
         Fields par = s.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1024);
         MoeLoader.Groups groups = MoeLoader.groups(par, model, tp);
@@ -675,6 +678,11 @@ public final class ScenarioLoader {
         }
         AdmissionOrder admission = AdmissionOrder.fromYaml(sch.choice("admission", AdmissionOrder.yamlNames(),
                 AdmissionOrder.FCFS.yamlName()));
+        // strategy.offload first: preemption by swap is checked against it (and against attention-dp)
+        OffloadConfig offload = OffloadLoader.offload(s);
+        KvOffload kvOffload = KvOffloadLoader.load(s, sch, policy, prefixHashTokens > 0, nodeGroups, groups.attentionDp(),
+                offload);
+        Location swapAt = kvOffload == null ? null : KvOffloadLoader.swapLocation(s, sch);
         sch.finish();
         Fields prec = s.optionalObject("precision");
         List<String> names = Arrays.stream(Precision.values()).map(Precision::yamlName).toList();
@@ -718,10 +726,11 @@ public final class ScenarioLoader {
             }
         }
         MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups, weights);
+        KvOffloadLoader.refuseBesideExperts(swapAt, kvOffload, moe);
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
                 admission),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill, graphs, fusion), util, weights, activations,
-                kv, maxLen, measured, null, moe, OffloadLoader.offload(s));
+                kv, maxLen, measured, null, moe, offload, kvOffload);
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */

@@ -19,9 +19,10 @@ import java.util.List;
  * work. An iteration's kernels run as one activity on the group's compute resources; its all-reduces run
  * as ring flows on the scale-up links; each device's host thread launches the kernels concurrently on its CPU socket
  * ({@link HostThreads}), and with offload the streamed weights and host attention run alongside ({@link OffloadWork}),
- * so an iteration ends at max(host launch time, device time + communication, offloaded work + pipeline fill) plus
- * the per-iteration and per-sequence host overheads (and the prefill overhead when it holds prompt tokens), spent by
- * rank 0 — under attention data parallelism by each group's first rank, for its own sequences, at once.
+ * so an iteration ends at max(host launch time, KV swaps ({@link KvSwapper}) + device time + communication, offloaded
+ * work + pipeline fill) plus the per-iteration and per-sequence host overheads (and the prefill overhead when it
+ * holds prompt tokens), spent by rank 0 — under attention data parallelism by each group's first rank, for its own
+ * sequences, at once.
  */
 public final class Replica implements ReplicaLoad {
     /** What a replica runs: whole requests, or one phase of them under prefill/decode disaggregation. */
@@ -70,6 +71,9 @@ public final class Replica implements ReplicaLoad {
     private double stepHostBusyBefore;
     private double stepAttentionBefore;
     private double stepStall;
+    /** Seconds the running iteration's device part waited for its KV swaps. */
+    private double stepSwapStall;
+    private ReplicaMemory memory;
     private double offloadStallSeconds;
     private double hostLaunchSeconds;
     private double deviceSeconds;
@@ -223,6 +227,11 @@ public final class Replica implements ReplicaLoad {
         return offloadStallSeconds;
     }
 
+    /** Seconds its devices waited for KV swaps (preemption by swap) before their iterations' kernels. */
+    public double swapStallSeconds() {
+        return state.swapper == null ? 0 : state.swapper.stallSeconds();
+    }
+
     /** Device seconds of its iterations' kernels (per device, communication excluded). */
     public double deviceSeconds() {
         return deviceSeconds;
@@ -330,12 +339,12 @@ public final class Replica implements ReplicaLoad {
 
     /** Requests admitted but not finished, and requests waiting. */
     public int inFlight() {
-        return state.running.size() + state.waiting.size() + arrived.size() + handingOff;
+        return state.running.size() + state.waiting.size() + state.swapped.size() + arrived.size() + handingOff;
     }
 
     @Override
     public int outstanding() {
-        return state.running.size() + state.waiting.size() + arrived.size() + incoming;
+        return state.running.size() + state.waiting.size() + state.swapped.size() + arrived.size() + incoming;
     }
 
     @Override
@@ -369,11 +378,15 @@ public final class Replica implements ReplicaLoad {
             admitArrived();
         }
         scheduler.schedule(state, batch);
+        if (batch.isEmpty() && state.running.isEmpty() && !state.swapped.isEmpty()) {
+            scheduler.schedule(state, batch); // everyone was just swapped out: an idle replica swaps back in at once
+        }
         // arrival checks make this unreachable; kept (as a loop) so a policy bug never spins or stalls the queue
-        while (batch.isEmpty() && !state.waiting.isEmpty() && state.running.isEmpty()) {
+        while (batch.isEmpty() && !state.waiting.isEmpty() && state.running.isEmpty() && state.swapped.isEmpty()) {
             drop(state.waiting.poll(), "unschedulable: the scheduler admitted nothing on an idle replica");
             scheduler.schedule(state, batch);
         }
+        accountMemory();
         if (batch.isEmpty()) {
             return;
         }
@@ -387,6 +400,7 @@ public final class Replica implements ReplicaLoad {
         stepHostBusyBefore = host.busyCoreSeconds();
         stepAttentionBefore = hostAttentionSeconds();
         stepStall = 0;
+        stepSwapStall = 0;
         stepFill = 0;
         // launches are asynchronous: the host threads and the devices run at once, and the iteration's launched part
         // ends when both have (the devices wait only for a host that falls behind)
@@ -413,13 +427,62 @@ public final class Replica implements ReplicaLoad {
         if (offload != null) {
             partsLeft++;
             stepFill = offload.start(plain, offloadOps, cost.deviceSeconds(), this::partDone);
+            if (memory != null) {
+                memory.offloadMoved(offload.h2dBytes(), offload.d2hBytes());
+            }
         }
-        if (draft == null) {
-            target.run();
+        afterSwaps(draft == null ? target : () -> solver.start(new Activity(name + " draft", draft.deviceSeconds(),
+                computeResources, Double.POSITIVE_INFINITY,
+                a -> collectives.allReduce(devices, draft.allReduceBytes(), draft.allReduces(), target))));
+    }
+
+    /**
+     * Runs the iteration's device part once its KV swaps are done (at once without any): swap-outs free pages the
+     * kernels reuse, swap-ins bring KV they read. The host threads launch meanwhile — launches are asynchronous, the
+     * copies and kernels queue on the devices — so only the devices wait; that wait is part of the step's stall.
+     */
+    private void afterSwaps(Runnable devicePart) {
+        if (state.swapper == null || !state.swapper.hasPending()) {
+            devicePart.run();
             return;
         }
-        solver.start(new Activity(name + " draft", draft.deviceSeconds(), computeResources, Double.POSITIVE_INFINITY,
-                a -> collectives.allReduce(devices, draft.allReduceBytes(), draft.allReduces(), target)));
+        long start = sim.now();
+        state.swapper.run(() -> {
+            stepSwapStall = (sim.now() - start) / 1e12;
+            devicePart.run();
+        });
+    }
+
+    /** Preemption by swap to these offload tiers. */
+    void enableSwap(KvSwapper swapper) {
+        state.swapper = swapper;
+    }
+
+    /** The swapper, or null with preemption by recompute. */
+    KvSwapper swapper() {
+        return state.swapper;
+    }
+
+    /** Requests swapped out now. */
+    public int swappedOut() {
+        return state.swapped.size();
+    }
+
+    /** Books this replica's memory into the run's tiers from now on (weights placed now, KV pages as they change). */
+    void trackMemory(ReplicaMemory m) {
+        this.memory = m;
+    }
+
+    /** Its share of the run's memory tiers (null until tracked). */
+    ReplicaMemory memory() {
+        return memory;
+    }
+
+    /** Books the change in KV pages held since the last iteration into the KV cache's tier. */
+    private void accountMemory() {
+        if (memory != null) {
+            memory.kvBlocks(sim.now(), state.kv.occupiedBlocks());
+        }
     }
 
     /** Counts the iteration's device and host launch seconds and starts every rank's host thread launching. */
@@ -457,7 +520,8 @@ public final class Replica implements ReplicaLoad {
         stepAllToAll = 0;
         if (expertOffload != null) {
             // experts offloaded to a memory tier: the MoE layers run one by one, fetching or CPU-computing misses
-            expertOffload.run(dense.deviceSeconds(), e.layerCounts, () -> allReducePerGroup(dense, this::deviceDone));
+            afterSwaps(() -> expertOffload.run(dense.deviceSeconds(), e.layerCounts,
+                    () -> allReducePerGroup(dense, this::deviceDone)));
             return;
         }
         int[] open = {ep && overlap ? 2 : 1};
@@ -479,11 +543,13 @@ public final class Replica implements ReplicaLoad {
         };
         Runnable denseDone = () -> allReducePerGroup(dense, !ep || overlap ? runExperts
                 : () -> allToAll(e.dispatch, 0, runExperts));
-        solver.start(new Activity(name + " iteration", denseSeconds, computeResources, Double.POSITIVE_INFINITY,
-                a -> denseDone.run()));
-        if (ep && overlap) {
-            allToAll(e.dispatch, 0, () -> allToAll(e.combine, e.commExcessSeconds, join));
-        }
+        afterSwaps(() -> {
+            solver.start(new Activity(name + " iteration", denseSeconds, computeResources, Double.POSITIVE_INFINITY,
+                    a -> denseDone.run()));
+            if (ep && overlap) {
+                allToAll(e.dispatch, 0, () -> allToAll(e.combine, e.commExcessSeconds, join));
+            }
+        });
     }
 
     private void allReducePerGroup(StepCost cost, Runnable done) {
@@ -636,6 +702,9 @@ public final class Replica implements ReplicaLoad {
                 state.kv.trim(r, state.kv.blocksFor(r.contextTokens())); // rejected drafts' KV freed
             }
         }
+        if (expertOffload != null && memory != null) {
+            memory.expertsFetched(expertOffload.stats().tierReadBytes());
+        }
         if (experts != null) {
             // with overlap the all-to-all is exposed only where it outlasts the computation chain
             double exposed = overlap ? Math.max(0, (deviceEnd - stepStart) / 1e12 - stepComputeChain) : stepAllToAll;
@@ -651,8 +720,8 @@ public final class Replica implements ReplicaLoad {
         recorder.iteration(index, stepStart, now, devices.size(), batch.size(), stepPrefillTokens, batch.decodes.size(), stepRunning,
                 stepWaiting, stepKvUsed, state.kv.totalBlocks(), stepDeviceSeconds, tokensOut);
         double attention = hostAttentionSeconds();
-        recorder.hostIteration(stepStart, now, devices.size(), host.busyCoreSeconds() - stepHostBusyBefore, stepStall,
-                attention - stepAttentionBefore);
+        recorder.hostIteration(stepStart, now, devices.size(), host.busyCoreSeconds() - stepHostBusyBefore,
+                stepStall + stepSwapStall, attention - stepAttentionBefore);
         busy = false;
         startStep();
     }

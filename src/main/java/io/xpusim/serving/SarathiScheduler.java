@@ -8,7 +8,8 @@ package io.xpusim.serving;
  * left goes to prompt chunks: first to partially prefilled requests in admission order, then to waiting
  * requests admitted FCFS, each taking min(its remaining prompt, the budget left). The KV cache is paged as in
  * vLLM: admission allocates blocks for the whole prompt above the watermark; a decode that needs a block
- * when none is free preempts the most recently admitted sequence by recompute.
+ * when none is free preempts the most recently admitted sequence by recompute (or by swap, see {@link VllmScheduler}; new
+ * prompts are still admitted while requests are swapped out, as in vLLM's chunked-prefill scheduler).
  *
  * <p>Because a request is admitted only when it gets at least one token of the budget after every decode
  * and earlier chunk, the running sequences never outnumber the budget, so the decodes alone never exceed it
@@ -18,7 +19,9 @@ public final class SarathiScheduler implements BatchScheduler {
     @Override
     public void schedule(SchedulerState s, Batch out) {
         int budget = s.config.maxBatchedTokens();
+        s.beginStep();
         int tokens = scheduleDecodes(s, out);
+        tokens += s.swapIn(out, budget - tokens); // swapped requests resume before new prompts (vLLM's chunked order)
         for (ServingRequest r : s.running) {
             if (tokens >= budget) {
                 return;

@@ -15,11 +15,12 @@ import io.xpusim.units.Precision;
  *                             dense model
  * @param offload              what lives in host memory instead of device memory ({@link OffloadConfig#NONE} when
  *                             nothing; null is read as NONE)
+ * @param kvOffload            preemption by swap to these KV offload tiers, or null for preemption by recompute
  */
 public record ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
                             Precision weights, Precision activations, Precision kvCache, int maxModelLen,
                             java.util.Map<String, double[][]> measuredCosts, Speculation speculation, MoeServing moe,
-                            OffloadConfig offload) {
+                            OffloadConfig offload, KvOffload kvOffload) {
     public ServingConfig {
         offload = offload == null ? OffloadConfig.NONE : offload;
     }
@@ -28,7 +29,7 @@ public record ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig run
                          Precision weights, Precision activations, Precision kvCache, int maxModelLen,
                          java.util.Map<String, double[][]> measuredCosts, Speculation speculation) {
         this(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen, measuredCosts,
-                speculation, null, OffloadConfig.NONE);
+                speculation, null, OffloadConfig.NONE, null);
     }
 
     public ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig runtime, double gpuMemoryUtilization,
@@ -40,25 +41,31 @@ public record ServingConfig(int tp, SchedulerConfig scheduler, RuntimeConfig run
     /** This config with speculative decoding (null: off). */
     public ServingConfig withSpeculation(Speculation s) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, s, moe, offload);
+                measuredCosts, s, moe, offload, kvOffload);
     }
 
     /** This config with mixture-of-experts serving settings (null for a dense model). */
     public ServingConfig withMoe(MoeServing m) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, speculation, m, offload);
+                measuredCosts, speculation, m, offload, kvOffload);
     }
 
     /** This config with {@code o} offloaded. */
     public ServingConfig withOffload(OffloadConfig o) {
         return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, speculation, moe, o);
+                measuredCosts, speculation, moe, o, kvOffload);
     }
 
     /** This config at another tensor-parallel degree (a replica group's or a disaggregated pool's). */
     public ServingConfig withTp(int newTp) {
         return new ServingConfig(newTp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
-                measuredCosts, speculation, moe, offload);
+                measuredCosts, speculation, moe, offload, kvOffload);
+    }
+
+    /** This config with preemption by swap to these tiers (null: by recompute). */
+    public ServingConfig withKvOffload(KvOffload o) {
+        return new ServingConfig(tp, scheduler, runtime, gpuMemoryUtilization, weights, activations, kvCache, maxModelLen,
+                measuredCosts, speculation, moe, offload, o);
     }
 
     /** Attention groups per replica: attention-DP for MoE serving, else 1. */

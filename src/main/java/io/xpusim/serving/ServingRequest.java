@@ -19,6 +19,12 @@ public final class ServingRequest {
     /** Prefix-cache entries this request uses, leading hash blocks first. */
     final java.util.List<PrefixCache.Entry> cacheRefs = PrefixCache.newRefList();
     int preemptions;
+    /** Swapped out (preemption by swap): the offload tier holding its KV (index into the replica's tiers), else -1. */
+    int kvTier = -1;
+    /** Swapped out: the KV blocks it held, restored when it is swapped back in. */
+    int swappedBlocks;
+    /** Swapped out: its place in the run's swap-out order (least recently swapped out first). */
+    long swapSeq;
     /** Order of arrival at this replica's admission queue (the last tie-break). */
     long enqueueSeq;
     long firstTokenPicos = -1;

@@ -10,6 +10,7 @@ import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.kernel.EventHandler;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.kernel.StopReason;
+import io.xpusim.metrics.MemoryTiers;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.kernel.RandomStreams;
 import io.xpusim.metrics.ExpertLoad;
@@ -24,8 +25,10 @@ import io.xpusim.units.Precision;
 import io.xpusim.workload.RequestSource;
 import io.xpusim.workload.RequestSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs a request stream through replicas of a model on a cluster: arrivals are pulled from the source one
@@ -46,8 +49,6 @@ public final class ServingSimulator {
     /** Expert popularity per MoE layer, shared by every replica (null for a dense model). */
     private final ExpertRouting routing;
     private final Disaggregation disagg;
-    /** Moves offloaded experts from their memory tier (created on first use). */
-    private TierTransfers tierTransfers;
     private final List<Replica> prefillPool;
     private final List<Replica> decodePool;
     private double prefillKvBytesPerTokenPerRank;
@@ -55,6 +56,12 @@ public final class ServingSimulator {
     private double kvBytesTransferred;
     private long handOffs;
     private long kvTotalBlocks;
+    private final MemoryTiers tiers;
+    /** Moves swapped KV and offloaded experts to and from the memory tiers. */
+    private final TierTransfers tierTransfers;
+    /** KV offload space per node and tier ("node/tier"), shared by the replicas on the node. */
+    private final Map<String, KvTierSpace> kvSpaces = new LinkedHashMap<>();
+    private final KvSwapper.Sequence swapOrder = new KvSwapper.Sequence();
     private final EventHandler arrival = arg -> onArrival();
     private RequestSpec pending;
     private long arrived;
@@ -90,8 +97,15 @@ public final class ServingSimulator {
             throw new InfeasibleConfigurationException("offloading a mixture-of-experts or latent-attention model is not "
                     + "supported yet", "remove strategy.offload");
         }
+        if (c.kvOffload() != null && (c.attentionDp() > 1 || c.offload().attentionOnCpu())) {
+            throw new InfeasibleConfigurationException("preemption by swap with " + (c.attentionDp() > 1
+                    ? "attention data parallelism" : "attention on the CPU") + " is not supported yet",
+                    "use preemption: recompute");
+        }
         this.routing = setup.model().isMoe() ? routing(setup.model(), c.moe()) : null;
         this.hostCpus = new io.xpusim.hardware.HostCpus(setup.cluster());
+        this.tiers = new MemoryTiers(setup.cluster().tierCapacities(), binPicos);
+        this.tierTransfers = new TierTransfers(sim, solver, setup.cluster());
         if (!groups.isEmpty()) {
             MemoryPlan first = null;
             int from = 0;
@@ -219,6 +233,10 @@ public final class ServingSimulator {
             if (c.offload().any()) {
                 r.enableOffload(new OffloadWork(sim, solver, r.name(), setup.cluster(), hostCpus, r.devices(), setup.model(), c, plan));
             }
+            trackMemory(r, c, plan);
+            if (c.kvOffload() != null) {
+                r.enableSwap(swapper(c.kvOffload(), plan, r.devices(), r.devices().get(0).nodeIndex()));
+            }
             if (role == Replica.Role.PREFILL) {
                 r.makePrefill(this::handOff);
             } else if (role == Replica.Role.DECODE) {
@@ -265,6 +283,128 @@ public final class ServingSimulator {
                 new ExpertLoad(m.moe().experts(), placement.ranks()));
     }
 
+    /** Books a replica's memory in the run's tiers (every device of it; a KV block on the tp ranks of its group). */
+    private void trackMemory(Replica r, ServingConfig c, MemoryPlan plan) {
+        int n = c.devicesPerReplica();
+        ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), (plan.weightBytes() + plan.activationReserveBytes()) * n,
+                plan.hostWeightBytes() * n, plan.kvBlockBytes() * c.tp(), plan.kvOnHost());
+        ExpertOffload experts = c.moe() == null ? null : c.moe().offload();
+        if (experts != null) {
+            // the replica's copy of every routed expert, at the tier's precision (each device fetches its 1/tp slice)
+            ModelSpec model = setup.model();
+            m.placeExperts(sim.now(), experts.tier(), model.routedExpertParameters() / model.expertParameters()
+                    * experts.tierExpertBytes(model, c.weights()));
+        }
+        r.trackMemory(m);
+    }
+
+    /** A replica's swapper over its node's KV spaces of the offload tiers (created on first use per node). */
+    private KvSwapper swapper(KvOffload o, MemoryPlan plan, List<Device> group, int node) {
+        KvTierSpace[] spaces = new KvTierSpace[o.tiers().size()];
+        for (int t = 0; t < spaces.length; t++) {
+            String tier = o.tiers().get(t);
+            if (setup.cluster().unitsFor(group.get(0), tier).isEmpty()) {
+                throw new InfeasibleConfigurationException("node " + node + " has no memory tier '" + tier
+                        + "' for kv-offload", "add the tier to the node group, or remove it from kv-offload.tiers");
+            }
+            spaces[t] = kvSpaces.computeIfAbsent(node + "/" + tier, k -> new KvTierSpace(tier, o.capacityBytes(tier)));
+        }
+        return new KvSwapper(o.tiers(), spaces, KvPlacements.create(o.policy()), plan.kvBlockBytes(), group, sim,
+                tierTransfers, tiers, swapOrder);
+    }
+
+    /** The run's memory tiers: capacity, what is placed where, bytes moved between them. */
+    public MemoryTiers memoryTiers() {
+        return tiers;
+    }
+
+    /** What preemption by swap did over the run, summed over the replicas (all zero without kv-offload). */
+    public record SwapTotals(long swapOuts, long swapIns, long demotions, long recomputeFallbacks, double bytesOut,
+                             double bytesIn, double bytesDemoted, double stallSeconds) {
+    }
+
+    public SwapTotals swapTotals() {
+        long outs = 0, ins = 0, dem = 0, fall = 0;
+        double out = 0, in = 0, moved = 0, stall = 0;
+        for (Replica r : replicas) {
+            KvSwapper w = r.swapper();
+            if (w != null) {
+                outs += w.swapOuts();
+                ins += w.swapIns();
+                dem += w.demotions();
+                fall += w.fallbacks();
+                out += w.bytesOut();
+                in += w.bytesIn();
+                moved += w.bytesDemoted();
+                stall += w.stallSeconds();
+            }
+        }
+        return new SwapTotals(outs, ins, dem, fall, out, in, moved, stall);
+    }
+
+    /**
+     * The KV offload invariants, as broken ones (empty when all hold): no tier's KV space ever held more than its
+     * capacity; each space's bytes equal written − read (+ writes in flight); the KV out of HBM less the KV back in
+     * equals what the tiers hold; the run's tier ledger agrees; and after draining nothing is left swapped out.
+     */
+    public List<String> kvOffloadViolations(boolean drained) {
+        List<String> broken = new ArrayList<>();
+        double held = 0;
+        Map<String, double[]> perTier = new LinkedHashMap<>(); // resident, written, read
+        for (Map.Entry<String, KvTierSpace> e : kvSpaces.entrySet()) {
+            KvTierSpace t = e.getValue();
+            double eps = 1e-6 * Math.max(1, t.capacityBytes);
+            if (t.peakResidentBytes() > t.capacityBytes + eps) {
+                broken.add("KV tier " + e.getKey() + " held " + t.peakResidentBytes() + " B, above its " + t.capacityBytes);
+            }
+            if (Math.abs(t.residentBytes() - (t.writtenBytes() - t.readBytes() + t.writingBytes())) > eps) {
+                broken.add("KV tier " + e.getKey() + " holds " + t.residentBytes() + " B but " + t.writtenBytes()
+                        + " were written and " + t.readBytes() + " read");
+            }
+            if (drained && (t.residentBytes() > eps || t.residentRequests() > 0)) {
+                broken.add("KV tier " + e.getKey() + " still holds " + t.residentBytes() + " B after draining");
+            }
+            held += t.residentBytes() - t.writingBytes();
+            double[] sum = perTier.computeIfAbsent(t.tier, k -> new double[3]);
+            sum[0] += t.residentBytes();
+            sum[1] += t.writtenBytes();
+            sum[2] += t.readBytes();
+        }
+        SwapTotals w = swapTotals();
+        if (Math.abs(w.bytesOut() - w.bytesIn() - held) > 1e-6 * Math.max(1, w.bytesOut())) {
+            broken.add("KV moved out of HBM (" + w.bytesOut() + " B) less KV moved back (" + w.bytesIn()
+                    + " B) differs from what the offload tiers hold (" + held + " B)");
+        }
+        var hbm = tiers.tier(io.xpusim.hardware.TierSpec.DEVICE);
+        double read = 0;
+        double written = 0;
+        for (Replica r : replicas) {
+            read += r.memory().hbmReadBytes(); // offloaded weights', attention's and experts' traffic is in it too
+            written += r.memory().hbmWriteBytes();
+        }
+        if (Math.abs(hbm.readBytes() - read - w.bytesOut()) > 1e-6 * Math.max(1, w.bytesOut())
+                || Math.abs(hbm.writeBytes() - written - w.bytesIn()) > 1e-6 * Math.max(1, w.bytesIn())) {
+            broken.add("the hbm tier's read/write bytes differ from the KV swapped out/in");
+        }
+        for (Map.Entry<String, double[]> e : perTier.entrySet()) {
+            var u = tiers.tier(e.getKey());
+            double[] v = e.getValue();
+            double eps = 1e-6 * Math.max(1, u.capacityBytes());
+            if (Math.abs(u.residentBytes() - v[0]) > eps || Math.abs(u.writeBytes() - v[1]) > eps
+                    || Math.abs(u.readBytes() - v[2]) > eps) {
+                broken.add("the " + e.getKey() + " tier's ledger differs from its KV spaces");
+            }
+        }
+        if (drained) {
+            for (Replica r : replicas) {
+                if (r.swappedOut() != 0) {
+                    broken.add(r.name() + " still has " + r.swappedOut() + " requests swapped out after draining");
+                }
+            }
+        }
+        return broken;
+    }
+
     /**
      * A replica's offloaded experts: fetched from the offload tier over its devices' host links (this simulator's
      * {@link TierTransfers}), or computed on the node's host CPU (its roofline at the serving precisions); the prefetch
@@ -272,9 +412,6 @@ public final class ServingSimulator {
      */
     private OffloadedExperts offloaded(String replica, ServingConfig c, ExpertExecution ex, ForwardPass pass,
                                        CostModel costs, List<Device> replicaDevices) {
-        if (tierTransfers == null) {
-            tierTransfers = new TierTransfers(sim, solver, setup.cluster());
-        }
         DeviceProfile cpu = setup.hostCpu();
         // a CPU without the activations' 16-bit math (Skylake's AVX-512 is fp32 only) computes in fp32
         Precision math = cpu.peakFlopsPerSecond(c.activations()) > 0 ? c.activations() : Precision.FP32;
@@ -351,6 +488,10 @@ public final class ServingSimulator {
 
     public long handOffs() {
         return handOffs;
+    }
+
+    public io.xpusim.hardware.Cluster cluster() {
+        return setup.cluster();
     }
 
     public MemoryPlan memoryPlan() {

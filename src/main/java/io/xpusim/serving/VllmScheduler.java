@@ -5,16 +5,22 @@ package io.xpusim.serving;
  * only prefills — whole prompts in admission order (FCFS by default), bounded by max-batched-tokens, max-seqs
  * and free KV blocks above a watermark; otherwise it decodes every running sequence one token. When a decoding
  * sequence needs a new block and none is free, the most recently admitted sequence is preempted by
- * recompute (its KV freed; it is re-prefilled later with the output it had so far).
+ * recompute (its KV freed; it is re-prefilled later with the output it had so far) or, with
+ * {@code preemption: swap}, by swap (its KV moved to an offload tier; while any request is swapped out no new prompt
+ * is admitted, and swapped requests come back, first come first served, in an iteration that preempted nobody).
  */
 public final class VllmScheduler implements BatchScheduler {
     @Override
     public void schedule(SchedulerState s, Batch out) {
-        admitPrefills(s, out);
+        s.beginStep();
+        if (!s.hasSwapped()) {
+            admitPrefills(s, out); // vLLM v0 admits no new prompt while requests are swapped out
+        }
         if (!out.isEmpty()) {
             return;
         }
         scheduleDecodes(s, out);
+        s.swapIn(out, Integer.MAX_VALUE);
     }
 
     private static void admitPrefills(SchedulerState s, Batch out) {

@@ -37,8 +37,9 @@ class RunReportTest {
     @Test
     void servingReportEmbedsEveryChartAndEscapesTheInput() throws Exception {
         String hostile = "<script>alert('x')</script> & \"quoted\" </pre>";
+        // 8 serving charts, host_vs_device_busy.png (CPU–GPU coupling), tier_occupancy.png and link_bytes.png (memory tiers)
         String html = report("scenarios/quickstart.yaml", "serving", List.of("workload.duration=20s",
-                "description=" + hostile), 9); // 8 serving charts + host_vs_device_busy.png
+                "description=" + hostile), 11);
         assertFalse(html.contains("<script"), "nothing the user wrote becomes markup");
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot; &lt;/pre&gt;"));
         assertTrue(html.contains("<th scope=\"row\">ttft_s.p90</th>"), "metrics table");
