@@ -5,6 +5,7 @@ import io.xpusim.metrics.StageMemory;
 import io.xpusim.metrics.StageTime;
 import io.xpusim.metrics.TrainingRecord;
 import io.xpusim.report.CsvWriter;
+import io.xpusim.report.TierCharts;
 import io.xpusim.report.TrainingCharts;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class TrainingOutputs {
             for (Path p : TrainingCharts.write(dir, r.scenario().name(), slices, t.stageTimes(), t.memory())) {
                 files.add(p.getFileName().toString());
             }
+            files.addAll(TierCharts.write(dir, r.scenario().name(), r.tiers().tiers(), r.tiers().linkClassBytes()));
         }
         return files;
     }

@@ -1,10 +1,12 @@
 package io.xpusim.experiment;
 
 import io.xpusim.collective.CollectiveEngine;
+import io.xpusim.collective.TierTransfers;
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.kernel.StopReason;
+import io.xpusim.metrics.MemoryTiers;
 import io.xpusim.metrics.PipelineSlice;
 import io.xpusim.metrics.StageMemory;
 import io.xpusim.metrics.StageTime;
@@ -18,6 +20,7 @@ import io.xpusim.model.TrainingFlops;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
 import io.xpusim.scenario.Scenario;
+import io.xpusim.training.OffloadTiers;
 import io.xpusim.training.ParallelPlan;
 import io.xpusim.training.PipelineSchedule;
 import io.xpusim.training.PipelineSchedules;
@@ -57,6 +60,14 @@ final class TrainingRunner {
         CollectiveEngine engine = new CollectiveEngine(sim, solver, cluster);
         StepPlan plan = StepPlanner.plan(cluster, model, spec, schedule);
         TrainingSimulator training = new TrainingSimulator(sim, solver, engine, cluster, spec, plan);
+        MemoryTiers tiers = new MemoryTiers(cluster.tierCapacities(), s.outputs().sampleIntervalPicos());
+        List<StageMemory> memory = StepPlanner.memory(cluster, model, spec, schedule);
+        OffloadTiers.placement(spec, plan, memory).forEach((tier, bytes) -> {
+            if (tiers.has(tier)) {
+                tiers.tier(tier).place(0, bytes);
+            }
+        });
+        training.trackTiers(new TierTransfers(sim, solver, cluster), tiers);
         boolean[] finished = {false};
         training.start(() -> finished[0] = true);
         StopReason stop = sim.run(Long.MAX_VALUE, limits.maxEvents(), limits.maxWallNanos());
@@ -67,7 +78,6 @@ final class TrainingRunner {
         if (stop == StopReason.DRAINED && !finished[0]) {
             throw new IllegalStateException("training step stalled: the pipeline schedule deadlocked (a bug)");
         }
-        List<StageMemory> memory = StepPlanner.memory(cluster, model, spec, schedule);
         List<Double> steps = training.stepSeconds();
         double lastStart = training.lastStepStartSeconds();
         double stepEnd = steps.isEmpty() ? lastStart : lastStart + steps.get(steps.size() - 1);
@@ -76,12 +86,16 @@ final class TrainingRunner {
         for (int st = 0; st < plan.stages().size(); st++) {
             times.add(StepBreakdown.of(st, last, lastStart, stepEnd));
         }
+        TierReport tierReport = TierReport.of(cluster, tiers, sim.now());
         if (stop == StopReason.DRAINED) {
-            checkInvariants(s, cluster, engine, plan, times, steps);
+            checkInvariants(s, cluster, engine, plan, times, steps, tierReport);
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
         LinkedHashMap<String, Object> summary = summary(s, cluster, plan, steps, times, memory, stop, wall,
                 sim.eventsProcessed());
+        @SuppressWarnings("unchecked")
+        LinkedHashMap<String, Object> metrics = (LinkedHashMap<String, Object>) summary.get("metrics");
+        tierReport.addTo(metrics);
         ScenarioRunner.addTraceInfo(summary, fabric, trace);
         List<TraceSlice> traceSlices = null;
         if (trace && fabric != null) {
@@ -94,21 +108,23 @@ final class TrainingRunner {
         }
         return new RunResult(s, null, null, traceSlices,
                 fabric == null ? null : fabric.utilisation(sim.now(), ScenarioRunner.LINK_BINS, ScenarioRunner.LINK_ROWS),
-                stop, summary, new TrainingRecord(last, times, memory, lastStart));
+                stop, summary, new TrainingRecord(last, times, memory, lastStart), null, tierReport);
     }
 
     private static void checkInvariants(Scenario s, Cluster cluster, CollectiveEngine engine, StepPlan plan,
-                                        List<StageTime> times, List<Double> steps) {
-        List<String> broken = new ArrayList<>();
+                                        List<StageTime> times, List<Double> steps, TierReport tiers) {
+        List<String> broken = new ArrayList<>(tiers.overCapacity());
         if (steps.size() != s.training().steps()) {
             broken.add(steps.size() + " of " + s.training().steps() + " steps finished");
         }
         if (Math.abs(engine.bytesSent() - engine.bytesDelivered()) > 1e-6 * Math.max(1, engine.bytesSent())) {
             broken.add("bytes not conserved: sent " + engine.bytesSent() + ", delivered " + engine.bytesDelivered());
         }
-        for (Resource r : cluster.linkResources()) {
+        List<Resource> shared = new ArrayList<>(cluster.linkResources());
+        shared.addAll(cluster.memoryResources());
+        for (Resource r : shared) {
             if (r.peakRate() > r.capacityPerSecond() * (1 + 1e-9)) {
-                broken.add("link " + r.name() + " ran above capacity");
+                broken.add("resource " + r.name() + " ran above capacity");
             }
         }
         for (Device d : cluster.devices()) {

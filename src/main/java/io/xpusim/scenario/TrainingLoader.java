@@ -92,7 +92,7 @@ final class TrainingLoader {
         }
         Cluster cluster = Cluster.build(groups, scaleOut);
         try {
-            StepPlanner.check(model, spec, cluster, sched);
+            StepPlanner.plan(cluster, model, spec, sched); // its checks, and whether offloaded states fit their tiers
         } catch (PlanException e) {
             throw new ScenarioException(e.field().equals("model") ? root.locationOf("model") : t.locationOf(e.field()),
                     e.getMessage(), e.hint());

@@ -58,6 +58,10 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
      * @param chunkExpertParameterBytes routed-expert parameter bytes per chunk on one device (under expert
      *                         parallelism; the other arrays then hold the rest)
      * @param chunkExpertGradientBytes  their gradient bytes
+     * @param optimizerStateBytes fp32 optimizer-state bytes (master weights and both Adam moments) of one device's
+     *                         shard: what an NVMe offload reads into host memory and writes back every step
+     * @param hostScale        devices of the job on this stage's node per simulated device there: the factor host-side
+     *                         work (host memory, NVMe) of one simulated device stands for
      */
     public record Stage(int index, int layers, List<PipelineTask> order, List<Device> computeGroup,
                         List<List<Device>> tensorGroups, List<List<Device>> contextGroups, List<List<Device>> dataGroups,
@@ -69,7 +73,7 @@ public record StepPlan(List<Stage> stages, int virtualStages, boolean zero3) {
                         double offloadParameterBytes, double hostAdamBytes, double hostAdamCapBytesPerSecond,
                         double tiedEmbeddingGradientBytes, List<Device> expertGroup, List<List<Device>> expertDataGroups,
                         int[] moeLayersPerChunk, double expertBytesPerPeer, double[] chunkExpertParameterBytes,
-                        double[] chunkExpertGradientBytes) {
+                        double[] chunkExpertGradientBytes, double optimizerStateBytes, double hostScale) {
 
         /** 16-bit parameter bytes of the whole stage on one device. */
         public double parameterBytes() {

@@ -117,10 +117,6 @@ public final class StepPlanner {
             throw new PlanException("offload", "optimizer offload needs ZeRO (stage 1 or more) to shard the optimizer",
                     "set zero: 2, as ZeRO-Offload does");
         }
-        if (spec.optimizerOffload() == OffloadTarget.NVME) {
-            throw new PlanException("offload", "NVMe offload (ZeRO-Infinity) needs local NVMe in the node graph, which "
-                    + "arrives with memory tiers", "use offload: { optimizer: cpu }");
-        }
         if (p.sequenceParallel() && p.tp() == 1) {
             throw new PlanException("parallelism", "sequence-parallel shards over the tensor-parallel group, but tp=1",
                     "set tp > 1 or sequence-parallel: false");
@@ -161,6 +157,12 @@ public final class StepPlanner {
                 if (cluster.hostPath(first, true) == null) {
                     throw new PlanException("offload", "node of " + first.name() + " has no host memory or host link to "
                             + "offload the optimizer to", "use a node template with host-memory and host-link");
+                }
+                if (spec.optimizerOffload() == OffloadTarget.NVME && cluster.unitsFor(first, OffloadTiers.NVME).isEmpty()) {
+                    throw new PlanException("offload", "NVMe offload (ZeRO-Infinity) keeps the optimizer states on the "
+                            + "node's NVMe tier, but node template " + cluster.nodes().get(first.nodeIndex()).profile().name()
+                            + " has none", "add tiers: [{ memory: samsung-pm1743-15tb, count: 2, link: pcie-gen5-x4 }] "
+                            + "to the node group (a tier named nvme)");
                 }
             }
         }
@@ -293,9 +295,12 @@ public final class StepPlanner {
                     model.tiedEmbeddings() && p.pp() > 1 && (s == 0 || s == p.pp() - 1)
                             ? (double) model.vocabSize() * model.hiddenSize() / p.tp() * gradientBytes : 0,
                     ExpertParallelPlan.expertGroup(all, p, s), ExpertParallelPlan.expertDataGroups(all, p, s), moeLayers,
-                    pass.expertParallelBytesPerPeer(), expertParams, expertGrads));
+                    pass.expertParallelBytesPerPeer(), expertParams, expertGrads, TrainingMemory.optimizerStateBytes(shard),
+                    scale));
         }
-        return new StepPlan(List.copyOf(stages), v, spec.zeroStage() == 3);
+        StepPlan built = new StepPlan(List.copyOf(stages), v, spec.zeroStage() == 3);
+        OffloadTiers.checkCapacity(cluster, spec, built);
+        return built;
     }
 
     /** Bytes one parameter's Adam update reads and writes: fp32 master, two moments and the gradient in; master

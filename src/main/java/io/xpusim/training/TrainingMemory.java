@@ -67,6 +67,11 @@ public final class TrainingMemory {
         }
     }
 
+    /** Bytes of the fp32 optimizer states (master weights, momentum, variance) of {@code parameters}. */
+    public static double optimizerStateBytes(double parameters) {
+        return OPTIMIZER_BYTES_PER_PARAMETER * parameters;
+    }
+
     /** The model states one device holds: 16-bit weights, 16-bit gradients and fp32 Adam states. */
     public record ModelStateBytes(double weightsBytes, double gradientsBytes, double optimizerBytes) {
     }

@@ -5,6 +5,7 @@ import io.xpusim.collective.CollectiveEngine;
 import io.xpusim.collective.CollectiveOp;
 import io.xpusim.hardware.Cluster;
 import io.xpusim.hardware.Device;
+import io.xpusim.hardware.TierSpec;
 import io.xpusim.kernel.Join;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.metrics.PipelineSlice;
@@ -69,6 +70,27 @@ public final class TrainingSimulator {
         this.stages = new StageRun[plan.stages().size()];
         for (int s = 0; s < stages.length; s++) {
             stages[s] = new StageRun(plan.stages().get(s));
+        }
+    }
+
+    private io.xpusim.collective.TierTransfers tierTransfers;
+    private io.xpusim.metrics.MemoryTiers tiers;
+
+    /**
+     * Accounts offload copies in the run's memory tiers (each simulated device's bytes counted for every data-parallel
+     * replica) and moves an NVMe offload's optimizer states over the node's NVMe tier; required for NVMe offload.
+     */
+    public void trackTiers(io.xpusim.collective.TierTransfers transfers, io.xpusim.metrics.MemoryTiers tiers) {
+        this.tierTransfers = transfers;
+        this.tiers = tiers;
+    }
+
+    /** Books {@code bytes} moved from tier {@code from} to tier {@code to} by one simulated device, for all replicas. */
+    private void moved(String from, String to, double bytes) {
+        if (tiers != null) {
+            double all = bytes * spec.plan().dp();
+            tiers.tier(from).read(all);
+            tiers.tier(to).write(all);
         }
     }
 
@@ -489,7 +511,35 @@ public final class TrainingSimulator {
             });
             for (Device d : devices) {
                 solver.start(new Activity(toHost ? "d2h" : "h2d", bytes, cluster.hostPath(d, toHost).toArray(Resource[]::new),
-                        Double.POSITIVE_INFINITY, a -> join.arrive()));
+                        Double.POSITIVE_INFINITY, a -> {
+                            moved(toHost ? TierSpec.DEVICE : TierSpec.HOST, toHost ? TierSpec.HOST : TierSpec.DEVICE, bytes);
+                            join.arrive();
+                        }));
+            }
+        }
+
+        /**
+         * ZeRO-Infinity: every device's optimizer states stream between the node's NVMe tier and host memory
+         * ({@code read}: NVMe to DRAM before the host step, else back after it), at the drives' read or write rate. One
+         * simulated device's transfer carries the bytes of the node's devices it stands for (they share the drives).
+         */
+        private void nvmeStates(boolean read, Runnable done) {
+            if (tierTransfers == null) {
+                throw new IllegalStateException("NVMe offload needs trackTiers(...) before the run");
+            }
+            long start = sim.now();
+            List<Device> devices = st.computeGroup();
+            Join join = new Join(devices.size(), () -> {
+                mark(SliceKind.OFFLOAD, -1, -1, start);
+                done.run();
+            });
+            String from = read ? OffloadTiers.NVME : TierSpec.HOST;
+            String to = read ? TierSpec.HOST : OffloadTiers.NVME;
+            for (Device d : devices) {
+                tierTransfers.between(d, from, to, st.optimizerStateBytes() * st.hostScale(), () -> {
+                    moved(from, to, st.optimizerStateBytes());
+                    join.arrive();
+                });
             }
         }
 
@@ -584,10 +634,15 @@ public final class TrainingSimulator {
         /**
          * ZeRO-Offload: gradient partitions to host memory (unless already streamed there during the backward),
          * Adam on the host — bound by host-memory bandwidth, which every device of the node in the job shares,
-         * and by the CPUs' FP32 rate — then the updated 16-bit parameters back over each host link.
+         * and by the CPUs' FP32 rate — then the updated 16-bit parameters back over each host link. With NVMe
+         * (ZeRO-Infinity, DeepSpeed's defaults pipeline_read/pipeline_write off) the optimizer states are read from
+         * NVMe before the host step and written back after it, one after the other.
          */
         private void hostOptimizer(Runnable finish) {
-            Runnable adamThenBack = () -> hostAdam(() -> hostCopy(st.offloadParameterBytes(), false, finish));
+            Runnable back = () -> hostCopy(st.offloadParameterBytes(), false, finish);
+            Runnable adamThenBack = spec.optimizerOffload() == OffloadTarget.NVME
+                    ? () -> nvmeStates(true, () -> hostAdam(() -> nvmeStates(false, back)))
+                    : () -> hostAdam(back);
             if (streamsToHost()) {
                 adamThenBack.run();
             } else {

@@ -51,7 +51,8 @@ class RunReportTest {
     void collectiveAndTrainingReportsToo() throws Exception {
         String c = report("scenarios/collective/nccl-allreduce-dgx-h100.yaml", "collective", List.of(), 2);
         assertTrue(c.contains("busbw_gb_per_s"), "the collectives table");
-        String t = report("scenarios/training/llama3-8b-single-dgx-h100.yaml", "training", List.of(), 4);
+        // 4 training charts + tier_occupancy.png and link_bytes.png (training offload on the memory tiers)
+        String t = report("scenarios/training/llama3-8b-single-dgx-h100.yaml", "training", List.of(), 6);
         assertTrue(t.contains("step_time_s") && t.contains("memory bytes per device"), "training metrics and memory");
     }
 }
