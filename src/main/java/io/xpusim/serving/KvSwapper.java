@@ -167,17 +167,21 @@ final class KvSwapper implements KvPlacement.Tiers {
 
     /**
      * Runs this iteration's moves and then {@code then}; the time it waits is counted as stall. Requires transfers.
-     * Chains run at once — unless one demotes: a later chain may have been placed in room an earlier chain's demotion
-     * frees, so then they run one after another in the order they were planned.
+     * Chains run at once — unless one demotes (a later chain may have been placed in room an earlier chain's demotion
+     * frees) or a request moves twice: then they run one after another in the order they were planned.
      */
     void run(Runnable then) {
         List<Op> all = new ArrayList<>();
-        boolean demotes = false;
+        Set<ServingRequest> seen = new HashSet<>();
+        boolean ordered = false;
         for (List<Op> chain : pending) {
             all.addAll(chain);
-            demotes |= chain.stream().anyMatch(op -> op.kind() == Kind.DEMOTE);
+            for (Op op : chain) {
+                // a demotion, or a request moved twice (swapped out, then straight back in on an idle replica)
+                ordered |= op.kind() == Kind.DEMOTE || !seen.add(op.request());
+            }
         }
-        List<List<Op>> chains = demotes ? List.of(all) : new ArrayList<>(pending);
+        List<List<Op>> chains = ordered ? List.of(all) : new ArrayList<>(pending);
         pending.clear();
         long start = sim.now();
         Join done = new Join(chains.size(), () -> {
