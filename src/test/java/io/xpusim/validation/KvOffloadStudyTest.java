@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * </ul>
  * So the stall is the bytes swapped out and in over those rates; CXL's extra stall, spread over the run, is its
  * throughput loss against DRAM; and either beats recomputing, which re-prefills ~1,200-token contexts at
- * 2·70 GFLOP per token (≈ 20 µs per token on 8 H100s, plus the 20 ms prefill overhead per iteration) where a swap
- * costs 0.9 µs (DRAM) to 3 µs (CXL) per token.
+ * 2·70 GFLOP per token (≈ 20 µs per token on 8 H100s, plus the prefill overhead per iteration: 20 ms on the reference
+ * core, 12.8 ms on the DGX's Xeon 8480+) where a swap costs 0.9 µs (DRAM) to 3 µs (CXL) per token.
  */
 class KvOffloadStudyTest {
     private static final Path STUDY = Path.of("scenarios/study/kv-offload-llama3-70b-dgx-h100.yaml");
@@ -64,8 +64,9 @@ class KvOffloadStudyTest {
             Map<String, Object> m = e.getKey();
             double moved = d(m, "kv_swapped_out_bytes") + d(m, "kv_swapped_in_bytes");
             assertEquals(d(m, "kv_swapped_out_bytes"), d(m, "kv_swapped_in_bytes"), 1, "all swapped KV came back");
-            assertEquals(moved / e.getValue(), d(m, "offload_stall_s"), 0.02 * d(m, "offload_stall_s"),
+            assertEquals(moved / e.getValue(), d(m, "offload_stall_kv_swap_s"), 0.02 * d(m, "offload_stall_kv_swap_s"),
                     "stall = bytes / node bandwidth of the tier");
+            assertEquals(d(m, "offload_stall_kv_swap_s"), d(m, "offload_stall_s"), 1e-12, "nothing else is offloaded");
         }
         double cpuThroughput = d(cpu, "throughput_output_tokens_per_s");
         double cxlThroughput = d(cxl, "throughput_output_tokens_per_s");
@@ -75,7 +76,7 @@ class KvOffloadStudyTest {
         // CXL loses to DRAM by its extra stall over the run (same decisions: the swaps are identical)
         assertEquals(d(cpu, "kv_swap_outs"), d(cxl, "kv_swap_outs"));
         double seconds = d(cxl, "output_tokens_completed") / cxlThroughput;
-        double predicted = (d(cxl, "offload_stall_s") - d(cpu, "offload_stall_s")) / seconds;
+        double predicted = (d(cxl, "offload_stall_kv_swap_s") - d(cpu, "offload_stall_kv_swap_s")) / seconds;
         double measured = 1 - cxlThroughput / cpuThroughput;
         assertEquals(predicted, measured, 0.25 * predicted, "CXL's loss vs DRAM is its extra stall");
     }
