@@ -230,10 +230,19 @@ final class RunCommand implements Callable<Integer> {
         Map<String, Object> setup = (Map<String, Object>) sum.get("setup");
         if (!quiet) {
             long replicas = (Long) setup.get("replicas");
-            w.printf(Locale.ROOT, "%s: %s on %d× %s (tp=%d, %d replica(s)%s, %s), %.1f s simulated%n", sum.get("scenario"),
-                    setup.get("model"), (Long) setup.get("devices_used"), setup.get("device"), (Long) setup.get("tp"),
-                    replicas, replicas > 1 ? " behind " + setup.get("router") : "", setup.get("scheduler"),
-                    (Double) sum.get("simulated_time_s"));
+            long devices = (Long) setup.get("devices_used");
+            String router = replicas > 1 ? " behind " + setup.get("router") : "";
+            if (setup.get("tp") instanceof Long tp && Long.valueOf(1).equals(setup.get("pp"))
+                    && ((java.util.List<?>) setup.get("replica_groups")).size() == 1 && !setup.containsKey("disaggregation")) {
+                // one kind of replica: the plain words
+                w.printf(Locale.ROOT, "%s: %s on %d× %s (tp=%d, %d replica(s)%s, %s), %.1f s simulated%n", sum.get("scenario"),
+                        setup.get("model"), devices, setup.get("device"), tp, replicas, router, setup.get("scheduler"),
+                        (Double) sum.get("simulated_time_s"));
+            } else {
+                w.printf(Locale.ROOT, "%s: %s on %d device%s (%s%s, %s), %.1f s simulated%n", sum.get("scenario"),
+                        setup.get("model"), devices, devices == 1 ? "" : "s", setup.get("layout"), router,
+                        setup.get("scheduler"), (Double) sum.get("simulated_time_s"));
+            }
             if (!r.complete()) {
                 w.printf(Locale.ROOT, "  INCOMPLETE: stopped by %s; the numbers cover only what finished%n", sum.get("stop_reason"));
             }
@@ -246,9 +255,9 @@ final class RunCommand implements Callable<Integer> {
             latencyLine(w, "TTFT", (Map<String, Object>) m.get("ttft_s"));
             latencyLine(w, "TPOT", (Map<String, Object>) m.get("tpot_s"));
             latencyLine(w, "E2E", (Map<String, Object>) m.get("e2e_s"));
-            w.printf(Locale.ROOT, "  KV cache    peak %.0f%% of %d blocks; device utilisation %.0f%%%n",
-                    100 * (Double) m.get("kv_cache_peak_fraction"), (Long) setup.get("kv_cache_blocks"),
-                    100 * (Double) m.get("device_utilisation"));
+            w.printf(Locale.ROOT, "  KV cache    peak %.0f%% of %s; device utilisation %.0f%%%n",
+                    100 * (Double) m.get("kv_cache_peak_fraction"), setup.get("kv_cache_blocks") instanceof Long b
+                            ? b + " blocks" : "the fullest replica's cache", 100 * (Double) m.get("device_utilisation"));
             if (m.get("moe") instanceof Map<?, ?> moe) {
                 w.printf(Locale.ROOT, "  MoE         ep %d, attention-dp %d, %s; load imbalance %.2f (max/mean tokens per "
                                 + "expert), %.2f per rank; all-to-all %.2f s (%.0f%% of iteration time exposed), stragglers %.2f s%n",

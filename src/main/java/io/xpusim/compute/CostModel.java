@@ -14,4 +14,12 @@ public interface CostModel {
         }
         return total;
     }
+
+    /**
+     * Of {@link #seconds(Iterable)}, the time of the operators bound by math rather than by memory bandwidth: what a
+     * share of the device's compute units slows down. A model that cannot tell counts every operator.
+     */
+    default double computeBoundSeconds(Iterable<Operator> ops) {
+        return seconds(ops);
+    }
 }

@@ -54,12 +54,27 @@ public final class RooflineCostModel implements CostModel {
 
     @Override
     public double seconds(Operator op) {
-        double memory = op.bytes() / achievedMemoryBytesPerSecond;
-        double math = switch (op.kind()) {
+        return Math.max(mathSeconds(op), op.bytes() / achievedMemoryBytesPerSecond);
+    }
+
+    private double mathSeconds(Operator op) {
+        return switch (op.kind()) {
             case GEMM -> op.rows() <= 0 ? 0 : op.flops() / (gemmPeakFlopsPerSecond * gemmEfficiency(op.rows()));
             case ATTENTION -> op.flops() / (peakFlopsPerSecond * device.attentionEfficiency());
             case ELEMENTWISE -> 0;
         };
-        return Math.max(math, memory);
+    }
+
+    /** The math-bound operators' time: those whose math time exceeds their memory time. */
+    @Override
+    public double computeBoundSeconds(Iterable<Operator> ops) {
+        double total = 0;
+        for (Operator op : ops) {
+            double math = mathSeconds(op);
+            if (math > op.bytes() / achievedMemoryBytesPerSecond) {
+                total += math * op.repeat();
+            }
+        }
+        return total;
     }
 }

@@ -100,12 +100,12 @@ public final class GoodputRunner {
                 d(m.get("throughput_requests_per_s")), met, wallSeconds);
     }
 
-    /** Devices serving the scenario: replicas × tp, summed over replica groups when the scenario has them. */
+    /**
+     * Devices serving the scenario: every device of both pools under disaggregation, of every replica group, tp × pp per
+     * replica, and a spare device per replica whose draft model runs on its own.
+     */
     public int devices() {
-        if (base.replicaGroups() != null && !base.replicaGroups().isEmpty()) {
-            return base.replicaGroups().stream().mapToInt(g -> g.replicas() * g.tp()).sum();
-        }
-        return base.replicas() * base.serving().tp();
+        return ServingLayoutSummary.devicesUsed(base);
     }
 
     /**
@@ -130,6 +130,9 @@ public final class GoodputRunner {
         search.put("probe_workload", probeWorkload());
         root.put("search", search);
         root.put("devices", (long) devices());
+        if (ServingLayoutSummary.devicesByPool(base) != null) {
+            root.put("devices_by_pool", ServingLayoutSummary.devicesByPool(base));
+        }
         root.put("goodput_requests_per_s", goodput);
         root.put("goodput_requests_per_s_per_device", goodput / devices());
         List<Object> probes = new ArrayList<>();

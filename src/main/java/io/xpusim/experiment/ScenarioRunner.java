@@ -23,6 +23,7 @@ import io.xpusim.resource.Resource;
 import io.xpusim.scenario.OutputSpec;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioKind;
+import io.xpusim.serving.KvCache;
 import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.PrefixCache;
 import io.xpusim.serving.Replica;
@@ -175,19 +176,21 @@ public final class ScenarioRunner {
             broken.add(inFlight + " requests still in flight after the event queue drained");
         }
         for (Replica r : sim.replicas()) {
-            if (r.kvCache().peakUsedBlocks() > r.kvCache().totalBlocks()) {
-                broken.add(r.name() + " KV cache peaked above capacity");
-            }
-            if (stop == StopReason.DRAINED && r.kvCache().usedBlocks() != 0) {
-                broken.add(r.name() + " still holds " + r.kvCache().usedBlocks() + " KV blocks after draining");
-            }
-            if (r.kvCache().peakOccupiedBlocks() > r.kvCache().totalBlocks()) {
-                broken.add(r.name() + " KV cache used + cached blocks peaked above capacity");
-            }
-            PrefixCache pc = r.kvCache().prefixCache();
-            if (pc != null && stop == StopReason.DRAINED && (pc.totalRefs() != 0 || pc.pinnedBlocks() != 0)) {
-                broken.add(r.name() + " prefix cache still has " + pc.totalRefs() + " references (" + pc.pinnedBlocks()
-                        + " pinned blocks) after draining");
+            for (KvCache kv : r.kvCaches()) {
+                if (kv.peakUsedBlocks() > kv.totalBlocks()) {
+                    broken.add(r.name() + " KV cache peaked above capacity");
+                }
+                if (stop == StopReason.DRAINED && kv.usedBlocks() != 0) {
+                    broken.add(r.name() + " still holds " + kv.usedBlocks() + " KV blocks after draining");
+                }
+                if (kv.peakOccupiedBlocks() > kv.totalBlocks()) {
+                    broken.add(r.name() + " KV cache used + cached blocks peaked above capacity");
+                }
+                PrefixCache pc = kv.prefixCache();
+                if (pc != null && stop == StopReason.DRAINED && (pc.totalRefs() != 0 || pc.pinnedBlocks() != 0)) {
+                    broken.add(r.name() + " prefix cache still has " + pc.totalRefs() + " references (" + pc.pinnedBlocks()
+                            + " pinned blocks) after draining");
+                }
             }
         }
         for (Resource res : sim.resources()) {
@@ -204,13 +207,6 @@ public final class ScenarioRunner {
                 > 1e-6 * Math.max(1, sim.kvHandOffBytes())) {
             broken.add("KV bytes transferred (" + sim.kvTransferBytes() + ") differ from the prompt KV bytes of the "
                     + sim.handOffs() + " handed-off requests (" + sim.kvHandOffBytes() + ")");
-        }
-        if (stop == StopReason.DRAINED) {
-            for (var r : sim.replicas()) {
-                if (r.kvCache().usedBlocks() != 0) {
-                    broken.add(r.name() + " still holds " + r.kvCache().usedBlocks() + " KV blocks after draining");
-                }
-            }
         }
         if (!broken.isEmpty()) {
             throw new InvariantViolation(String.join("; ", broken) + " — scenario " + s.file() + ", seed " + s.seed());
@@ -233,10 +229,6 @@ public final class ScenarioRunner {
             }
         }
         MemoryPlan mem = sim.memoryPlan();
-        // a replica of attention-dp groups holds that many devices' KV blocks (1 group unless MoE attention-DP)
-        ServingConfig shown = s.disaggregation() == null ? s.serving() : s.disaggregation().decodeConfig(s.serving());
-        int replicaBlocks = MemoryPlan.replicaKvBlocks(mem, shown);
-        int kvPeak = sim.replicas().stream().mapToInt(r -> r.kvCache().peakUsedBlocks()).max().orElse(0);
         long preemptions = sim.replicas().stream().mapToLong(Replica::preemptions).sum();
         double busy = 0;
         int devices = 0;
@@ -256,10 +248,14 @@ public final class ScenarioRunner {
         m.put("tpot_s", latency(done, RequestRecord::tpotSeconds));
         m.put("e2e_s", latency(done, RequestRecord::e2eSeconds));
         m.put("tbt_s", tbt(rec.tokenGaps()));
-        boolean heterogeneous = s.replicaGroups() != null && !s.replicaGroups().isEmpty();
-        m.put("kv_cache_peak_fraction", sim.disaggregated() || heterogeneous ? sim.replicas().stream().mapToDouble(r -> r.kvCache()
-                .totalBlocks() == 0 ? 0 : r.kvCache().peakUsedBlocks() / (double) r.kvCache().totalBlocks()).max().orElse(0)
-                : mem.kvBlocks() == 0 ? 0.0 : kvPeak / (double) replicaBlocks);
+        // the fullest cache of any replica (engine, with pp > 1), as a fraction of its own capacity
+        double kvPeakFraction = 0;
+        for (Replica r : sim.replicas()) {
+            for (KvCache kv : r.kvCaches()) {
+                kvPeakFraction = Math.max(kvPeakFraction, kv.totalBlocks() == 0 ? 0 : kv.peakUsedBlocks() / (double) kv.totalBlocks());
+            }
+        }
+        m.put("kv_cache_peak_fraction", kvPeakFraction);
         m.put("preemptions", preemptions);
         m.put("input_tokens_completed", inTokens);
         m.put("output_tokens_completed", outTokens);
@@ -275,10 +271,12 @@ public final class ScenarioRunner {
             long hit = 0;
             long evictions = 0;
             for (Replica r : sim.replicas()) {
-                PrefixCache pc = r.kvCache().prefixCache();
-                prompt += pc.promptTokens();
-                hit += pc.hitTokens();
-                evictions += pc.evictions();
+                for (KvCache kv : r.kvCaches()) {
+                    PrefixCache pc = kv.prefixCache();
+                    prompt += pc.promptTokens();
+                    hit += pc.hitTokens();
+                    evictions += pc.evictions();
+                }
             }
             m.put("prefix_cache_hit_rate", prompt == 0 ? 0.0 : hit / (double) prompt);
             m.put("prefix_cache_saved_tokens", hit);
@@ -304,6 +302,12 @@ public final class ScenarioRunner {
         if (sim.disaggregated()) {
             m.put("kv_transfer_bytes", sim.kvTransferBytes());
             m.put("kv_handoffs", sim.handOffs());
+            if (!sim.sameGpu()) {
+                double[] exposed = sim.kvTransferExposedSeconds();
+                LinkedHashMap<String, Object> ex = new LinkedHashMap<>(latencyOf(exposed));
+                ex.put("max", java.util.Arrays.stream(exposed).max().orElse(Double.NaN));
+                m.put("kv_transfer_exposed_s", ex);
+            }
         }
         if (s.model().isMoe()) {
             m.put("moe", MoeSummary.of(s, sim));
@@ -321,45 +325,36 @@ public final class ScenarioRunner {
 
         LinkedHashMap<String, Object> setup = new LinkedHashMap<>();
         setup.put("model", s.model().name());
-        setup.put("device", s.nodes().get(0).profile().device().name());
-        setup.put("devices_used", (long) devices);
-        setup.put("tp", (long) s.serving().tp());
-        setup.put("replicas", (long) s.replicas());
+        ServingLayoutSummary.addLayout(setup, s, sim);
+        setup.put("replicas", (long) sim.replicas().stream().map(Replica::devices).distinct().count());
         setup.put("router", s.router());
-        if (heterogeneous) {
-            List<Object> groups = new ArrayList<>();
-            for (var g : s.replicaGroups()) {
-                LinkedHashMap<String, Object> row = new LinkedHashMap<>();
-                row.put("replicas", (long) g.replicas());
-                row.put("tp", (long) g.tp());
-                groups.add(row);
-            }
-            setup.put("replica_groups", groups);
-        }
         if (s.serving().speculation() != null) {
             var sp = s.serving().speculation();
             Map<String, Object> spec = new LinkedHashMap<>();
             spec.put("draft", sp.draft().name());
             spec.put("tokens", (long) sp.tokens());
             spec.put("acceptance", sp.acceptance());
+            spec.put("device", sp.device().yamlName());
             setup.put("speculative", spec);
         }
         if (s.disaggregation() != null) {
             var d = s.disaggregation();
             LinkedHashMap<String, Object> dis = new LinkedHashMap<>();
-            dis.put("prefill_replicas", (long) d.prefillReplicas());
-            dis.put("prefill_tp", (long) d.prefillTp());
-            dis.put("decode_replicas", (long) d.decodeReplicas());
-            dis.put("decode_tp", (long) d.decodeTp());
-            dis.put("decode_router", "least-outstanding");
+            dis.put("mode", d.mode().yamlName());
+            if (d.sameGpu()) {
+                dis.put("prefill_share", d.prefillShare());
+            } else {
+                dis.put("prefill_replicas", (long) d.prefillReplicas());
+                dis.put("decode_replicas", (long) d.decodeReplicas());
+                dis.put("devices", ServingLayoutSummary.devicesByPool(s));
+                dis.put("kv_transfer", d.kvTransfer().yamlName());
+                dis.put("decode_router", "least-outstanding");
+            }
             setup.put("disaggregation", dis);
         }
         setup.put("scheduler", s.serving().scheduler().policy());
-        setup.put("weight_bytes_per_device", mem.weightBytes());
-        setup.put("activation_reserve_bytes_per_device", mem.activationReserveBytes());
-        setup.put("kv_cache_bytes_per_device", mem.kvBytes());
-        setup.put("kv_cache_blocks", (long) replicaBlocks);
-        setup.put("kv_cache_tokens", (long) replicaBlocks * s.serving().scheduler().blockTokens());
+        // a replica of attention-dp groups holds that many devices' KV blocks (1 group unless MoE attention-DP)
+        ServingConfig shown = s.disaggregation() == null ? s.serving() : s.disaggregation().decodeConfig(s.serving());
         if (shown.attentionDp() > 1) {
             setup.put("attention_dp", (long) shown.attentionDp());
         }
@@ -385,7 +380,11 @@ public final class ScenarioRunner {
     }
 
     private static Map<String, Object> latency(List<RequestRecord> done, ToDoubleFunction<RequestRecord> f) {
-        LatencySummary l = LatencySummary.of(done.stream().mapToDouble(f).toArray());
+        return latencyOf(done.stream().mapToDouble(f).toArray());
+    }
+
+    private static Map<String, Object> latencyOf(double[] values) {
+        LatencySummary l = LatencySummary.of(values);
         LinkedHashMap<String, Object> m = new LinkedHashMap<>();
         m.put("mean", l.mean());
         m.put("p50", l.p50());
@@ -409,7 +408,19 @@ public final class ScenarioRunner {
             }
             LinkedHashMap<String, Object> hardware = new LinkedHashMap<>();
             hardware.put("device", r.devices().get(0).profile().name());
-            hardware.put("tp", (long) r.devices().size());
+            hardware.put("tp", (long) r.tp());
+            if (r.attentionGroups().size() > 1) {
+                hardware.put("attention_dp", (long) r.attentionGroups().size());
+            }
+            if (r.pp() > 1) {
+                hardware.put("pp", (long) r.pp());
+            }
+            if (r.computeShare() < 1) {
+                hardware.put("compute_share", r.computeShare());
+            }
+            if (r.remoteDraft() != null) {
+                hardware.put("draft_on", r.remoteDraft().where());
+            }
             LinkedHashMap<String, Object> row = new LinkedHashMap<>();
             row.put("name", r.name());
             if (sim.disaggregated()) {
@@ -420,11 +431,39 @@ public final class ScenarioRunner {
             }
             row.put("hardware", hardware);
             row.put("requests", completed.getOrDefault(r.name(), 0L));
-            row.put("utilisation", r.devices().isEmpty() ? 0.0 : busy / r.devices().size());
+            // a same-GPU phase shares its devices with the other phase: its own work, not the devices' total
+            row.put("utilisation", r.computeShare() < 1 ? ownBusy(r, now) : r.devices().isEmpty() ? 0.0 : busy / r.devices().size());
             row.put("host_thread_utilisation", HostUsage.threadUtilisation(r, now));
+            if (r.pp() > 1) {
+                List<Object> stages = new ArrayList<>();
+                for (int st = 0; st < r.pp(); st++) {
+                    double u = 0;
+                    for (var d : r.stageDevices(st)) {
+                        u += d.compute().utilisation(now);
+                    }
+                    LinkedHashMap<String, Object> stage = new LinkedHashMap<>();
+                    stage.put("stage", (long) st);
+                    stage.put("devices", r.stageDevices(st).stream().map(d -> d.name()).toList());
+                    stage.put("utilisation", u / r.stageDevices(st).size());
+                    stages.add(stage);
+                }
+                row.put("stages", stages);
+            }
+            if (r.remoteDraft() != null) {
+                row.put("draft_busy_s", r.remoteDraft().busyDeviceSeconds());
+            }
             out.add(row);
         }
         return out;
+    }
+
+    /** Busy fraction of a replica's own work on its devices (its stages' device-seconds over the run). */
+    private static double ownBusy(Replica r, long now) {
+        double seconds = 0;
+        for (int st = 0; st < r.pp(); st++) {
+            seconds += r.stageBusySeconds(st);
+        }
+        return now <= 0 ? 0 : seconds / r.pp() / (now / 1e12);
     }
 
     /** The fraction of all requests meeting every per-request target among {@code metrics}. */

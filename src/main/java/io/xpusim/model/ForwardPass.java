@@ -29,22 +29,36 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
 
     /** Operators for one iteration, routed experts excluded; per-layer operators carry {@code repeat = layers}. */
     public List<Operator> operators(BatchShape b) {
+        return operators(b, 0, 1);
+    }
+
+    /**
+     * Operators of pipeline stage {@code stage} of {@code pp} for one iteration: its contiguous {@code layers / pp}
+     * layers (per-layer operators carry that repeat), plus the embedding on the first stage and the final norm, LM head
+     * and sampling on the last. The layers must divide evenly (the scenario loader checks it); a mixture-of-experts
+     * model runs as one stage (its dense and MoE layers are not split over stages).
+     */
+    public List<Operator> operators(BatchShape b, int stage, int pp) {
+        if (pp < 1 || stage < 0 || stage >= pp || model.layers() % pp != 0 || (pp > 1 && model.isMoe())) {
+            throw new IllegalArgumentException("stage " + stage + " of pp=" + pp + " for " + model.layers() + " layers"
+                    + (model.isMoe() ? " of a mixture-of-experts model" : ""));
+        }
         List<Operator> ops = new ArrayList<>(24);
         double h = model.hiddenSize();
         double w = weights.bytesPerElement();
         double a = activations.bytesPerElement();
         double t = b.tokens();
-        int layers = model.layers();
+        int layers = model.layers() / pp;
 
         ops.add(new Operator("input-norm", OpKind.ELEMENTWISE, 5 * t * h, 2 * t * h * a, t, layers));
         if (model.mla() != null) {
-            latentAttention(ops, b);
+            latentAttention(ops, b, layers);
         } else {
-            attention(ops, b);
+            attention(ops, b, layers);
         }
         ops.add(new Operator("post-attn-norm", OpKind.ELEMENTWISE, 6 * t * h, 3 * t * h * a, t, layers));
         if (model.denseMlpLayers() > 0) {
-            mlp(ops, t, model.intermediateSize() / (double) tp, "", model.denseMlpLayers());
+            mlp(ops, t, model.intermediateSize() / (double) tp, "", model.denseMlpLayers() / pp);
         }
         if (model.isMoe()) {
             MoeSpec moe = model.moe();
@@ -60,10 +74,15 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
         }
         ops.add(new Operator("residual-add", OpKind.ELEMENTWISE, t * h, 3 * t * h * a, t, layers));
 
-        // once per iteration: embedding lookup, final norm, LM head on the sampled rows, sampling
+        // once per iteration: embedding lookup (first stage), final norm, LM head on the sampled rows, sampling (last)
         double s = b.sampledTokens();
         double vocab = model.vocabSize() / (double) tp;
-        ops.add(new Operator("embedding", OpKind.ELEMENTWISE, 0, t * h * (w + a), t, 1));
+        if (stage == 0) {
+            ops.add(new Operator("embedding", OpKind.ELEMENTWISE, 0, t * h * (w + a), t, 1));
+        }
+        if (stage < pp - 1) {
+            return ops;
+        }
         ops.add(new Operator("final-norm", OpKind.ELEMENTWISE, 5 * s * h, 2 * s * h * a, s, 1));
         if (s > 0) {
             ops.add(gemm("lm-head", s, h, vocab, w, a, 1));
@@ -73,7 +92,7 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
     }
 
     /** Grouped-query attention: QKV projection, rotary + KV write, attention over the cache, O projection. */
-    private void attention(List<Operator> ops, BatchShape b) {
+    private void attention(List<Operator> ops, BatchShape b, int layers) {
         double h = model.hiddenSize();
         double w = weights.bytesPerElement();
         double a = activations.bytesPerElement();
@@ -81,7 +100,6 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
         double t = b.tokens();
         double q = model.queryWidth() / (double) tp;
         double kv = (double) model.kvHeadsPerRank(tp) * model.headDim();
-        int layers = model.layers();
         ops.add(gemm("qkv-proj", t, h, q + 2 * kv, w, a, layers));
         // rotary embedding on Q and K, then the new K and V written into the paged cache
         ops.add(new Operator("rope-kv-write", OpKind.ELEMENTWISE, 6 * t * (q + kv),
@@ -104,7 +122,7 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
      * Multi-head latent attention on one rank holding heads/tp heads (see the class comment for the two forms).
      * Per token it caches kv-lora-rank + qk-rope-head-dim elements, the same on every rank.
      */
-    private void latentAttention(List<Operator> ops, BatchShape b) {
+    private void latentAttention(List<Operator> ops, BatchShape b, int layers) {
         MlaSpec m = model.mla();
         double h = model.hiddenSize();
         double w = weights.bytesPerElement();
@@ -116,7 +134,6 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
         double rope = m.qkRopeHeadDim();
         double qk = m.qkNopeHeadDim() + rope;
         double q = heads * qk;
-        int layers = model.layers();
         // down-projections, replicated: hidden → q-lora-rank (when compressed) and hidden → latent + RoPE key
         double qDown = m.qLoraRank();
         ops.add(gemm("mla-down-proj", t, h, qDown + latent + rope, w, a, layers));
@@ -213,6 +230,20 @@ public record ForwardPass(ModelSpec model, int tp, Precision weights, Precision 
     /** Tensor-parallel all-reduces per iteration: two per layer (after O and after the MLP). */
     public int allReducesPerPass() {
         return tp > 1 ? 2 * model.layers() : 0;
+    }
+
+    /** Tensor-parallel all-reduces of one pipeline stage of {@code pp} per iteration: two per layer of the stage. */
+    public int allReducesPerStage(int pp) {
+        return tp > 1 ? 2 * (model.layers() / pp) : 0;
+    }
+
+    /**
+     * Bytes crossing one pipeline-stage boundary per iteration, over all tensor-parallel ranks together: the hidden
+     * state and the residual of every new token (vLLM's IntermediateTensors for pre-norm models), in the activation
+     * precision.
+     */
+    public double stageBoundaryBytes(BatchShape b) {
+        return 2.0 * b.tokens() * model.hiddenSize() * activations.bytesPerElement();
     }
 
     /** Bytes of each tensor-parallel all-reduce: the hidden state of every new token. */

@@ -185,4 +185,23 @@ public record ModelSpec(String name, String description, int hiddenSize, int lay
         return ((parameterCount() - norms - attention) / tp + norms + layers * attentionParametersPerRank(tp))
                 * weights.bytesPerElement();
     }
+
+    /**
+     * Weight bytes on one tensor-parallel rank of pipeline stage {@code stage} of {@code pp} (layers split evenly): the
+     * stage's share of the layer weights of {@link #weightBytesPerRank}, plus the vocabulary-parallel token embedding
+     * and learned positions on the first stage, and the final norm and LM head on the last. With tied embeddings and
+     * pp > 1 the last stage holds its own copy of the embedding as the head, as vLLM and Megatron-LM do.
+     */
+    public double weightBytesPerRank(int tp, Precision weights, int stage, int pp) {
+        if (pp == 1) {
+            return weightBytesPerRank(tp, weights);
+        }
+        double b = weights.bytesPerElement();
+        double embedding = embeddingParameters() / tp * b;
+        double positions = positionParameters() / tp * b;
+        double head = finalNormParameters() * b + (tiedEmbeddings ? 0 : embedding);
+        double layers = weightBytesPerRank(tp, weights) - embedding - positions - head;
+        return layers / pp + (stage == 0 ? embedding + positions : 0)
+                + (stage == pp - 1 ? finalNormParameters() * b + embedding : 0);
+    }
 }

@@ -134,9 +134,9 @@ public final class ScenarioLoader {
         ServingConfig serving = strategy(s, model.value(), file, seed, groups);
         if (!replicaGroups.isEmpty()) {
             replicas = replicaGroups.stream().mapToInt(ReplicaGroup::replicas).sum();
-            serving = serving.withTp(replicaGroups.get(0).tp());
+            serving = serving.withParallelism(replicaGroups.get(0).tp(), replicaGroups.get(0).pp());
         }
-        Disaggregation disagg = disaggregation(s, model.value());
+        Disaggregation disagg = ServingLayouts.disaggregation(s, serving, model.value());
         if (model.value().isMoe() && s.has("speculative")) {
             throw new ScenarioException(s.locationOf("speculative"), "speculative decoding of a mixture-of-experts model "
                     + "is not supported yet", "remove strategy.speculative");
@@ -145,13 +145,14 @@ public final class ScenarioLoader {
             throw new ScenarioException(s.locationOf("replica-groups"), "replica groups with a mixture-of-experts model "
                     + "are not supported yet", "use replicas with strategy.parallelism");
         }
-        if (serving.speculation() != null && !replicaGroups.isEmpty()) {
+        if (s.has("speculative") && !replicaGroups.isEmpty()) {
             throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with replica groups is not "
                     + "supported yet", "remove strategy.speculative or strategy.replica-groups");
         }
-        if (disagg != null && !replicaGroups.isEmpty()) {
-            throw new ScenarioException(s.locationOf("replica-groups"), "replica groups with disaggregation are not "
-                    + "supported yet", "use strategy.replica-groups or strategy.disaggregation");
+        if (disagg != null && !disagg.sameGpu() && !replicaGroups.isEmpty()) {
+            throw new ScenarioException(s.locationOf("replica-groups"), "'strategy.replica-groups' and disaggregation "
+                    + "pools are mutually exclusive", "list each pool's groups under strategy.disaggregation, e.g. "
+                    + "prefill: [ { replicas: 1, tp: 8 } ], decode: [ { replicas: 2, tp: 4 } ]");
         }
         if (s.has("speculative")) {
             serving = serving.withSpeculation(speculative(s, library, seed, serving, disagg));
@@ -173,16 +174,18 @@ public final class ScenarioLoader {
         f.finish();
 
         if (replicaGroups.isEmpty()) {
-            checkCombination(f, s, groups, model.value(), serving, replicas, disagg);
+            checkCombination(f, s, groups, model.value(), serving, replicas, disagg, scaleOut != null);
         } else {
-            checkReplicaGroups(s, groups, model.value(), serving, replicaGroups);
+            checkDisaggregationPolicy(s, serving, disagg);
+            ServingLayouts.walk(s, s.locationOf("replica-groups"), groups, scaleOut != null, model.value(), serving,
+                    ServingLayouts.items(replicaGroups, "group"), "replica groups need");
         }
         return new Scenario(name, description, seed, file, kind, groups, scaleOut, model.value(), workload, serving,
                 replicas, router, slo, null, null, outputs, f.resolved(), disagg, replicaGroups);
     }
 
     /**
-     * strategy.replica-groups: [ { replicas, tp }, ... ], an alternative to replicas + parallelism.tp (empty when
+     * strategy.replica-groups: [ { replicas, tp, pp }, ... ], an alternative to replicas + parallelism (empty when
      * absent). Groups take the cluster's devices in order across its node groups.
      */
     private static List<ReplicaGroup> replicaGroups(Fields s) {
@@ -195,10 +198,12 @@ public final class ScenarioLoader {
         }
         if (s.has("parallelism")) {
             Fields par = Fields.of(s.node("parallelism"), s.qualified("parallelism"));
-            if (par.has("tp")) {
-                throw new ScenarioException(par.locationOf("tp"), "'strategy.parallelism.tp' and "
-                        + "'strategy.replica-groups' are mutually exclusive", "give tp in each group and remove "
-                        + "strategy.parallelism.tp");
+            for (String key : List.of("tp", "pp")) {
+                if (par.has(key)) {
+                    throw new ScenarioException(par.locationOf(key), "'strategy.parallelism." + key + "' and "
+                            + "'strategy.replica-groups' are mutually exclusive", "give " + key + " in each group and remove "
+                            + "strategy.parallelism." + key);
+                }
             }
         }
         List<YamlNode> items = s.list("replica-groups");
@@ -210,10 +215,7 @@ public final class ScenarioLoader {
         List<Object> resolved = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Fields g = Fields.of(items.get(i), "strategy.replica-groups." + i);
-            int r = g.intValue("replicas", 1, 1 << 20);
-            int tp = g.intValue("tp", 1, 1, 1024);
-            g.finish();
-            out.add(new ReplicaGroup(r, tp));
+            out.add(ServingLayouts.group(g, true));
             resolved.add(g.resolved());
         }
         s.putResolved("replica-groups", resolved);
@@ -221,62 +223,9 @@ public final class ScenarioLoader {
     }
 
     /**
-     * Walks the replica groups over the cluster's devices in order (node groups as listed): each replica must stay
-     * on one node (hence one device type), and is checked against its own node's profile like a homogeneous
-     * deployment (heads, fabric, precision, memory).
-     */
-    private static void checkReplicaGroups(Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
-                                           ServingConfig c, List<ReplicaGroup> replicaGroups) {
-        // node of each device, in cluster order
-        List<NodeProfile> nodeOf = new ArrayList<>();
-        List<Integer> nodeIndex = new ArrayList<>();
-        int node = 0;
-        for (Cluster.NodeGroup g : groups) {
-            for (int n = 0; n < g.count(); n++, node++) {
-                for (int d = 0; d < g.profile().deviceCount(); d++) {
-                    nodeOf.add(g.profile());
-                    nodeIndex.add(node);
-                }
-            }
-        }
-        long needed = replicaGroups.stream().mapToLong(ReplicaGroup::devices).sum();
-        Location at = strategy.locationOf("replica-groups");
-        if (needed > nodeOf.size()) {
-            throw new ScenarioException(at, String.format(Locale.ROOT, "replica groups need %d devices but the cluster "
-                    + "has %d", needed, nodeOf.size()), "lower replicas or tp, or add nodes");
-        }
-        int from = 0;
-        int replica = 0;
-        for (int gi = 0; gi < replicaGroups.size(); gi++) {
-            ReplicaGroup g = replicaGroups.get(gi);
-            ServingConfig gc = c.withTp(g.tp());
-            java.util.Set<String> checked = new java.util.HashSet<>();
-            for (int i = 0; i < g.replicas(); i++, replica++, from += g.tp()) {
-                NodeProfile first = nodeOf.get(from);
-                NodeProfile last = nodeOf.get(from + g.tp() - 1);
-                if (!first.device().name().equals(last.device().name())) {
-                    throw new ScenarioException(at, String.format(Locale.ROOT, "replica %d (group %d, tp=%d) spans two "
-                            + "device types (%s, %s)", replica, gi, g.tp(), first.device().name(),
-                            last.device().name()), "a replica stays on one device type and one node: "
-                            + "adjust the groups' replicas and tp to the node boundaries");
-                }
-                if (!nodeIndex.get(from).equals(nodeIndex.get(from + g.tp() - 1))) {
-                    throw new ScenarioException(at, String.format(Locale.ROOT, "replica %d (group %d, tp=%d) spans two "
-                            + "%s nodes of %d devices", replica, gi, g.tp(), first.name(), first.deviceCount()),
-                            "tensor parallelism stays inside one node: use tp ≤ devices per node");
-                }
-                if (checked.add(first.name())) {
-                    // the homogeneous checks against this replica's node only (one node group of one node)
-                    checkCombination(null, strategy, List.of(new Cluster.NodeGroup(first, 1)), model, gc, 1, at, at,
-                            g.tp(), String.format(Locale.ROOT, "group %d", gi));
-                }
-            }
-        }
-    }
-
-    /**
-     * strategy.speculative: { draft: model, tokens: k, acceptance: α }: a draft model on the target's devices (same tp)
-     * proposing k tokens per decode step, each accepted with probability α.
+     * strategy.speculative: { draft: model, tokens: k, acceptance: α, device: same | spare | host-cpu }: a draft model
+     * proposing k tokens per decode step, each accepted with probability α, on the target's devices (same tp), on a spare
+     * device of its own or on a CPU socket of the node (tp 1).
      */
     private static Speculation speculative(Fields s, ProfileLibrary library, long seed, ServingConfig c,
                                            Disaggregation disagg) {
@@ -290,6 +239,10 @@ public final class ScenarioLoader {
             throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with disaggregation is not "
                     + "supported yet", "remove strategy.speculative or strategy.disaggregation");
         }
+        if (c.pp() > 1) {
+            throw new ScenarioException(s.locationOf("speculative"), "speculative decoding with pipeline parallelism is "
+                    + "not supported yet", "remove strategy.speculative or use pp: 1");
+        }
         Resolved<ModelSpec> draft = library.model(sp.node("draft"), sp.qualified("draft"));
         sp.putResolved("draft", draft.yaml());
         ModelSpec d = draft.value();
@@ -298,7 +251,9 @@ public final class ScenarioLoader {
                     + "' uses mixture-of-experts or latent attention, which serving does not execute yet",
                     "choose a small dense draft model, e.g. llama-3.2-1b");
         }
-        int tp = c.tp();
+        Speculation.DraftDevice where = Speculation.DraftDevice.fromYaml(sp.choice("device",
+                Speculation.DraftDevice.yamlNames(), Speculation.DraftDevice.SAME.yamlName()));
+        int tp = where == Speculation.DraftDevice.SAME ? c.tp() : 1;
         if (d.heads() % tp != 0 || (d.kvHeads() % tp != 0 && tp % d.kvHeads() != 0)) {
             throw new ScenarioException(sp.locationOf("draft"), String.format(Locale.ROOT,
                     "the draft runs at the target's tp=%d, which does not split the %d heads / %d KV heads of %s", tp,
@@ -312,30 +267,7 @@ public final class ScenarioLoader {
                     + "accepted, e.g. 0.7");
         }
         sp.finish();
-        return new Speculation(d, k, alpha, seed);
-    }
-
-    /**
-     * strategy.disaggregation: { prefill: { replicas, tp }, decode: { replicas, tp } } (a MoE model's pools also take
-     * attention-dp and ep), or null when absent.
-     */
-    private static Disaggregation disaggregation(Fields s, ModelSpec model) {
-        if (!s.has("disaggregation")) {
-            return null;
-        }
-        Fields d = s.object("disaggregation");
-        Fields p = d.object("prefill");
-        int pr = p.intValue("replicas", 1, 1, 1 << 20);
-        int pt = p.intValue("tp", 1, 1, 1024);
-        MoeLoader.Groups pg = MoeLoader.groups(p, model, pt);
-        p.finish();
-        Fields q = d.object("decode");
-        int dr = q.intValue("replicas", 1, 1, 1 << 20);
-        int dt = q.intValue("tp", 1, 1, 1024);
-        MoeLoader.Groups dg = MoeLoader.groups(q, model, dt);
-        q.finish();
-        d.finish();
-        return new Disaggregation(pr, pt, dr, dt, pg.attentionDp(), pg.ep(), dg.attentionDp(), dg.ep());
+        return new Speculation(d, k, alpha, seed, where);
     }
 
     private static OutputSpec outputs(Fields f) {
@@ -638,7 +570,12 @@ public final class ScenarioLoader {
                                   List<Cluster.NodeGroup> nodeGroups) {
         Fields par = s.optionalObject("parallelism");
         int tp = par.intValue("tp", 1, 1, 1024);
+        int pp = par.intValue("pp", 1, 1, 1024);
         MoeLoader.Groups groups = MoeLoader.groups(par, model, tp);
+        if (pp > 1 && (model.isMoe() || model.mla() != null)) {
+            throw new ScenarioException(par.locationOf("pp"), ServingLayouts.pipelineRefusal(model),
+                    "use pp: 1" + (model.isMoe() ? " and spread the experts with ep" : ""));
+        }
         par.finish();
         Fields sch = s.optionalObject("scheduler");
         String policy = sch.choice("policy", BatchSchedulers.names(), "vllm");
@@ -727,10 +664,20 @@ public final class ScenarioLoader {
         }
         MoeServing moe = MoeLoader.moe(s, model, scenarioFile, seed, groups, weights);
         KvOffloadLoader.refuseBesideExperts(swapAt, kvOffload, moe);
+        if (pp > 1 && offload.any()) {
+            throw new ScenarioException(s.locationOf("offload"), "offloading with pipeline parallelism (pp=" + pp + ") is "
+                    + "not supported yet: weight streaming and host attention are modelled for one stage",
+                    "remove strategy.offload or use pp: 1");
+        }
+        if (pp > 1 && kvOffload != null) {
+            throw new ScenarioException(swapAt, "preemption by swap with pipeline parallelism (pp=" + pp + ") is not "
+                    + "supported yet: the swaps are modelled for one engine's KV cache on one stage's devices, not for "
+                    + "every virtual engine's share on every stage", "use preemption: recompute, or pp: 1");
+        }
         return new ServingConfig(tp, new SchedulerConfig(policy, maxTokens, maxSeqs, block, watermark, kvReserve, maxLen, prefixHashTokens,
                 admission),
                 new RuntimeConfig(perKernel, perIteration, perSequence, prefill, graphs, fusion), util, weights, activations,
-                kv, maxLen, measured, null, moe, offload, kvOffload);
+                kv, maxLen, measured, null, moe, offload, kvOffload, pp);
     }
 
     /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
@@ -806,19 +753,39 @@ public final class ScenarioLoader {
     }
 
     private static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
-                                         ServingConfig c, int replicas, Disaggregation disagg) {
+                                         ServingConfig c, int replicas, Disaggregation disagg, boolean scaleOut) {
         if (disagg != null && c.moe() != null && c.moe().offload() != null) {
             throw new ScenarioException(strategy.locationOf("moe"), "expert offloading with prefill/decode "
                     + "disaggregation is not supported", "remove strategy.moe.offload or strategy.disaggregation");
         }
-        if (disagg == null) {
+        checkDisaggregationPolicy(strategy, c, disagg);
+        if (disagg == null || disagg.sameGpu()) {
+            Speculation spec = c.speculation();
+            int spares = spec != null && spec.device() == Speculation.DraftDevice.SPARE ? replicas : 0;
             checkCombination(root, strategy, groups, model, c, replicas, tpLocation(strategy),
-                    strategy.locationOf("replicas"), (long) c.devicesPerReplica() * replicas, c.attentionDp() > 1
+                    strategy.locationOf("replicas"), (long) c.devicesPerReplica() * replicas + spares, (c.attentionDp() > 1
                             ? String.format(Locale.ROOT, "%d replicas of attention-dp %d × tp %d", replicas,
-                            c.attentionDp(), c.tp()) : String.format(Locale.ROOT, "%d replicas at tp=%d", replicas, c.tp()));
+                            c.attentionDp(), c.tp()) : String.format(Locale.ROOT, "%d replicas at tp=%d%s", replicas, c.tp(),
+                            c.pp() > 1 ? " pp=" + c.pp() : "")) + (spares > 0 ? " (with one spare device each for the draft "
+                            + "model)" : ""));
+            if (c.pp() > 1 || spec != null && !spec.onTargetDevices()) {
+                ServingLayouts.walk(strategy, strategy.locationOf("parallelism"), groups, scaleOut, model, c,
+                        ServingLayouts.items(List.of(new ReplicaGroup(replicas, c.tp(), c.pp())), "replicas"),
+                        String.format(Locale.ROOT, "%d replicas at tp=%d pp=%d need", replicas, c.tp(), c.pp()));
+            }
             return;
         }
-        Location at = strategy.locationOf("disaggregation");
+        List<ServingLayouts.Item> items = new ArrayList<>(ServingLayouts.items(disagg.prefill(), "prefill group"));
+        items.addAll(ServingLayouts.items(disagg.decode(), "decode group"));
+        ServingLayouts.walk(strategy, strategy.locationOf("disaggregation"), groups, scaleOut, model, c, items,
+                "disaggregation (" + disagg.describe() + ") needs");
+    }
+
+    /** Disaggregation runs with the paged policies and without prefix caching. */
+    private static void checkDisaggregationPolicy(Fields strategy, ServingConfig c, Disaggregation disagg) {
+        if (disagg == null) {
+            return;
+        }
         String policy = c.scheduler().policy();
         if (!policy.equals("vllm") && !policy.equals("sarathi")) {
             throw new ScenarioException(strategy.locationOf("scheduler"), "disaggregation runs with the vllm or sarathi "
@@ -828,18 +795,18 @@ public final class ScenarioLoader {
             throw new ScenarioException(strategy.locationOf("scheduler"), "prefix caching with disaggregation is not "
                     + "supported yet", "turn prefix-caching off or remove strategy.disaggregation");
         }
-        String what = String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode replicas at tp=%d)",
-                disagg.prefillReplicas(), disagg.prefillTp(), disagg.decodeReplicas(), disagg.decodeTp());
-        for (ServingConfig pool : List.of(disagg.prefillConfig(c), disagg.decodeConfig(c))) {
-            checkCombination(root, strategy, groups, model, pool, 1, at, at, disagg.devices(), what);
-        }
     }
 
     static void checkCombination(Fields root, Fields strategy, List<Cluster.NodeGroup> groups, ModelSpec model,
                                          ServingConfig c, int replicas, Location tpAt, Location replicasAt,
                                          long needed, String what) {
         NodeProfile first = groups.get(0).profile();
+        long covered = 0;
         for (Cluster.NodeGroup g : groups) {
+            if (covered >= (long) c.devicesPerReplica() * replicas) {
+                break; // devices past the replicas' (spare ones for draft models) may be of another type
+            }
+            covered += (long) g.profile().deviceCount() * g.count();
             if (!g.profile().device().name().equals(first.device().name())) {
                 throw new ScenarioException(root.locationOf("cluster"), "serving on mixed device types ("
                         + first.device().name() + ", " + g.profile().device().name() + ") is not supported yet",
@@ -855,6 +822,11 @@ public final class ScenarioLoader {
             throw new ScenarioException(tpAt, String.format(Locale.ROOT,
                     "tp=%d and the %d KV heads of %s do not divide one another", tp, model.kvHeads(), model.name()),
                     "use a divisor or a multiple of " + model.kvHeads());
+        }
+        if (model.layers() % c.pp() != 0) {
+            throw new ScenarioException(tpAt, String.format(Locale.ROOT, "pp=%d does not divide the %d layers of %s",
+                    c.pp(), model.layers(), model.name()), "pipeline stages hold equal numbers of layers: use a divisor of "
+                    + model.layers() + ", e.g. " + divisors(model.layers()));
         }
         if (tp > first.deviceCount()) {
             throw new ScenarioException(tpAt, String.format(Locale.ROOT, "tp=%d is more than the %d devices of a %s node",
@@ -879,7 +851,8 @@ public final class ScenarioLoader {
                     + "so attention groups would span nodes", tp, first.deviceCount(), first.name()),
                     "use a tp dividing " + first.deviceCount());
         }
-        if (c.devicesPerReplica() > first.deviceCount() && root != null && !hasScaleOut(root)) {
+        // pipeline stages on several nodes are checked by the layout walk (ServingLayouts)
+        if (c.pp() == 1 && c.devicesPerReplica() > first.deviceCount() && root != null && !hasScaleOut(root)) {
             throw new ScenarioException(tpAt, String.format(Locale.ROOT, "expert parallelism over %d devices spans "
                     + "several %s nodes of %d, but the cluster has no scale-out network", c.devicesPerReplica(),
                     first.name(), first.deviceCount()), "add cluster.scale-out: { topology: …, nic: … }");

@@ -19,6 +19,9 @@ public record HostLaunchCosts(double launchSeconds, double frameworkSecondsPerKe
     public static final Set<String> FUSED = Set.of("input-norm", "rope-kv-write", "post-attn-norm", "activation",
             "residual-add", "final-norm");
 
+    /** No host time at all (for costing device time alone). */
+    public static final HostLaunchCosts NONE = new HostLaunchCosts(0, 0, 1.0, false, false);
+
     /** The costs of {@code runtime} on host CPU {@code cpu} (null: a host of reference speed with no launch cost). */
     public static HostLaunchCosts of(DeviceProfile cpu, RuntimeConfig runtime) {
         double speed = cpu == null || cpu.singleThreadSpeed() <= 0 ? 1.0 : cpu.singleThreadSpeed();

@@ -25,6 +25,10 @@ public final class ServingRequest {
     int swappedBlocks;
     /** Swapped out: its place in the run's swap-out order (least recently swapped out first). */
     long swapSeq;
+    /** The engine (pipeline virtual engine) of its replica that holds it; 0 unless the replica has pp > 1. */
+    int engine;
+    /** Prefill/decode disaggregation: its KV hand-off while under way, else null. */
+    KvHandoff.Transit transit;
     /** Order of arrival at this replica's admission queue (the last tie-break). */
     long enqueueSeq;
     long firstTokenPicos = -1;

@@ -7,24 +7,26 @@ import io.xpusim.compute.MeasuredCostModel;
 import io.xpusim.compute.RooflineCostModel;
 import io.xpusim.hardware.Device;
 import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.hardware.HostCpus;
 import io.xpusim.kernel.EventHandler;
+import io.xpusim.kernel.RandomStreams;
 import io.xpusim.kernel.Simulation;
 import io.xpusim.kernel.StopReason;
+import io.xpusim.metrics.ExpertLoad;
 import io.xpusim.metrics.MemoryTiers;
 import io.xpusim.metrics.ServingRecorder;
-import io.xpusim.kernel.RandomStreams;
-import io.xpusim.metrics.ExpertLoad;
 import io.xpusim.model.ExpertPlacement;
 import io.xpusim.model.ExpertPlacements;
 import io.xpusim.model.ForwardPass;
 import io.xpusim.model.ModelSpec;
-import io.xpusim.workload.ExpertRouting;
 import io.xpusim.resource.FairShareSolver;
 import io.xpusim.resource.Resource;
 import io.xpusim.units.Precision;
+import io.xpusim.workload.ExpertRouting;
 import io.xpusim.workload.RequestSource;
 import io.xpusim.workload.RequestSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,29 +35,32 @@ import java.util.Map;
 /**
  * Runs a request stream through replicas of a model on a cluster: arrivals are pulled from the source one
  * at a time, routed to a replica by the setup's {@link Router}, checked against what that replica can ever
- * hold (dropped with a reason otherwise), and batched and executed there.
+ * hold (dropped with a reason otherwise), and batched and executed there. Replicas (attention-dp × tp × pp devices
+ * each) take the cluster's devices in order: the colocated layout's groups, or under disaggregation the prefill pool's
+ * groups then the decode pool's; spare devices for draft models come after them. Every device's host thread runs on
+ * its CPU socket ({@link HostCpus}).
  */
 public final class ServingSimulator {
     private final Simulation sim = new Simulation();
     private final FairShareSolver solver = new FairShareSolver(sim);
     private final List<Replica> replicas = new ArrayList<>();
+    private final Map<Replica, MemoryPlan> plans = new HashMap<>();
+    private final Map<String, List<StepCostModel>> stageCosts = new HashMap<>();
     private final ServingSetup setup;
     private final MemoryPlan memory;
     private final ServingRecorder recorder;
     private final RequestSource source;
     private final CollectiveEngine collectives;
-    private final io.xpusim.hardware.HostCpus hostCpus;
+    private final HostCpus hostCpus;
     private final Router router;
     /** Expert popularity per MoE layer, shared by every replica (null for a dense model). */
     private final ExpertRouting routing;
     private final Disaggregation disagg;
     private final List<Replica> prefillPool;
     private final List<Replica> decodePool;
-    private double prefillKvBytesPerTokenPerRank;
-    private double kvBytesProduced;
-    private double kvBytesTransferred;
-    private long handOffs;
+    private final KvHandoff handoff;
     private long kvTotalBlocks;
+    private int nextSpareDevice;
     private final MemoryTiers tiers;
     /** Moves swapped KV and offloaded experts to and from the memory tiers. */
     private final TierTransfers tierTransfers;
@@ -73,26 +78,14 @@ public final class ServingSimulator {
         this.disagg = setup.disaggregation();
         ServingConfig c = setup.config();
         List<Device> devices = setup.cluster().devices();
-        List<ReplicaGroup> groups = setup.replicaGroups() == null ? List.of() : setup.replicaGroups();
-        if (!groups.isEmpty() && disagg != null) {
-            throw new InfeasibleConfigurationException("replica groups with disaggregation are not supported yet",
-                    "use strategy.replica-groups or strategy.disaggregation");
+        List<ReplicaGroup> groups = setup.replicaGroups() == null || setup.replicaGroups().isEmpty()
+                ? List.of(new ReplicaGroup(setup.replicas(), c.tp(), c.pp(), c.attentionDp(),
+                c.moe() == null ? 1 : c.moe().ep())) : setup.replicaGroups();
+        boolean pools = disagg != null && !disagg.sameGpu();
+        if (pools && setup.replicaGroups() != null && !setup.replicaGroups().isEmpty()) {
+            throw new InfeasibleConfigurationException("strategy.replica-groups with disaggregation pools",
+                    "give each pool its groups under strategy.disaggregation.prefill and .decode");
         }
-        int needed = !groups.isEmpty() ? groups.stream().mapToInt(ReplicaGroup::devices).sum()
-                : disagg == null ? c.devicesPerReplica() * setup.replicas() : disagg.devices();
-        if (needed > devices.size()) {
-            throw new InfeasibleConfigurationException(!groups.isEmpty() ? String.format(Locale.ROOT,
-                    "replica groups need %d devices but the cluster has %d", needed, devices.size())
-                    : disagg == null ? String.format(Locale.ROOT,
-                    "%d replicas at tp=%d need %d devices but the cluster has %d", setup.replicas(), c.tp(), needed,
-                    devices.size()) : String.format(Locale.ROOT, "disaggregation (%d prefill replicas at tp=%d, %d decode "
-                    + "replicas at tp=%d) needs %d devices but the cluster has %d", disagg.prefillReplicas(),
-                    disagg.prefillTp(), disagg.decodeReplicas(), disagg.decodeTp(), needed, devices.size()),
-                    "lower replicas or tp, or add nodes");
-        }
-        DeviceProfile device = devices.get(0).profile();
-        this.recorder = new ServingRecorder(binPicos, needed);
-        this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
         if (c.offload().any() && (setup.model().isMoe() || setup.model().mla() != null)) {
             throw new InfeasibleConfigurationException("offloading a mixture-of-experts or latent-attention model is not "
                     + "supported yet", "remove strategy.offload");
@@ -102,148 +95,220 @@ public final class ServingSimulator {
                     ? "attention data parallelism" : "attention on the CPU") + " is not supported yet",
                     "use preemption: recompute");
         }
+        int needed = pools ? disagg.devices() : groups.stream().mapToInt(ReplicaGroup::devices).sum();
+        int replicaCount = pools ? disagg.prefillReplicas() + disagg.decodeReplicas()
+                : groups.stream().mapToInt(ReplicaGroup::replicas).sum();
+        Speculation spec = c.speculation();
+        int spares = spec != null && spec.device() == Speculation.DraftDevice.SPARE ? replicaCount : 0;
+        if (needed + spares > devices.size()) {
+            String what = pools ? "disaggregation (" + disagg.describe() + ") needs"
+                    : setup.replicaGroups() != null && !setup.replicaGroups().isEmpty() ? "replica groups need"
+                    : String.format(Locale.ROOT, "%d replicas at tp=%d%s need", setup.replicas(), c.tp(),
+                    c.pp() > 1 ? " pp=" + c.pp() : c.attentionDp() > 1 ? " attention-dp=" + c.attentionDp() : "");
+            throw new InfeasibleConfigurationException(String.format(Locale.ROOT, "%s %d devices%s but the cluster has %d",
+                    what, needed + spares, spares > 0 ? " (with one spare device per replica for its draft model)" : "",
+                    devices.size()), "lower replicas or tp, or add nodes");
+        }
+        this.nextSpareDevice = needed;
+        this.recorder = new ServingRecorder(binPicos, needed + spares);
+        this.collectives = new CollectiveEngine(sim, solver, setup.cluster());
         this.routing = setup.model().isMoe() ? routing(setup.model(), c.moe()) : null;
-        this.hostCpus = new io.xpusim.hardware.HostCpus(setup.cluster());
+        this.hostCpus = new HostCpus(setup.cluster());
         this.tiers = new MemoryTiers(setup.cluster().tierCapacities(), binPicos);
         this.tierTransfers = new TierTransfers(sim, solver, setup.cluster());
-        if (!groups.isEmpty()) {
-            MemoryPlan first = null;
-            int from = 0;
-            for (ReplicaGroup g : groups) {
-                // each replica group plans memory and costs for the profile of its own devices
-                for (int i = 0; i < g.replicas(); i++) {
-                    int at = from + i * g.tp();
-                    DeviceProfile own = devices.get(at).profile();
-                    for (Device d : devices.subList(at, at + g.tp())) {
-                        if (!d.profile().name().equals(own.name())) {
-                            throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
-                                    "replica %d spans two device types (%s, %s)", replicas.size() + i, own.name(),
-                                    d.profile().name()), "a replica stays on one device type and one node");
-                        }
-                    }
-                }
-                ServingConfig gc = c.withTp(g.tp());
-                DeviceProfile own = devices.get(from).profile();
-                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc, hostBytes(from));
-                if (first == null) {
-                    first = plan;
-                }
-                // a group's replicas share one profile unless the group crosses a device-type boundary: split it there
-                int i = 0;
-                while (i < g.replicas()) {
-                    DeviceProfile p = devices.get(from + i * g.tp()).profile();
-                    int j = i;
-                    while (j < g.replicas() && devices.get(from + j * g.tp()).profile().name().equals(p.name())) {
-                        j++;
-                    }
-                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc, hostBytes(from + i * g.tp()));
-                    addPool("replica", j - i, gc, pp, from + i * g.tp(), p, Replica.Role.COLOCATED, replicas.size());
-                    i = j;
-                }
-                from += g.devices();
-            }
-            this.memory = first;
-            this.prefillPool = replicas;
-            this.decodePool = List.of();
-        } else if (disagg == null) {
-            this.memory = MemoryPlan.plan(setup.model(), device, c, hostBytes(0));
-            addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED, 0);
-            this.prefillPool = replicas;
-            this.decodePool = List.of();
-        } else {
+        if (pools) {
             recorder.setDisaggregated(true);
-            ServingConfig pc = disagg.prefillConfig(c);
-            ServingConfig dc = disagg.decodeConfig(c);
-            MemoryPlan pm = MemoryPlan.plan(setup.model(), device, pc);
-            this.memory = MemoryPlan.plan(setup.model(), device, dc);
-            this.prefillKvBytesPerTokenPerRank = setup.model().kvBytesPerTokenPerRank(disagg.prefillTp(), c.kvCache());
-            addPool("prefill", disagg.prefillReplicas(), pc, pm, 0, device, Replica.Role.PREFILL, 0);
-            addPool("decode", disagg.decodeReplicas(), dc, memory, disagg.prefillReplicas() * disagg.prefillDevicesPerReplica(),
-                    device, Replica.Role.DECODE, 0);
-            this.prefillPool = replicas.subList(0, disagg.prefillReplicas());
-            this.decodePool = replicas.subList(disagg.prefillReplicas(), replicas.size());
+            int from = placeGroups(disagg.prefill(), Replica.Role.PREFILL, "prefill", 0);
+            placeGroups(disagg.decode(), Replica.Role.DECODE, "decode", from);
+            this.prefillPool = List.copyOf(replicas.subList(0, disagg.prefillReplicas()));
+            this.decodePool = List.copyOf(replicas.subList(disagg.prefillReplicas(), replicas.size()));
+            this.memory = plans.get(decodePool.get(0));
+            this.handoff = new KvHandoff(sim, collectives, recorder, decodePool, null, disagg.kvTransfer(), setup.model(),
+                    c.kvCache());
+        } else if (disagg != null) {
+            if (routing != null) {
+                throw new InfeasibleConfigurationException("same-GPU disaggregation of a mixture-of-experts model is not "
+                        + "supported yet", "use disaggregation pools");
+            }
+            recorder.setDisaggregated(true);
+            placeGroups(groups, null, null, 0);
+            List<Replica> prefill = new ArrayList<>();
+            List<Replica> decode = new ArrayList<>();
+            Map<Replica, Replica> partner = new HashMap<>();
+            for (int i = 0; i < replicas.size(); i += 2) {
+                prefill.add(replicas.get(i));
+                decode.add(replicas.get(i + 1));
+                partner.put(replicas.get(i), replicas.get(i + 1));
+            }
+            this.prefillPool = List.copyOf(prefill);
+            this.decodePool = List.copyOf(decode);
+            this.memory = plans.get(replicas.get(0));
+            this.handoff = new KvHandoff(sim, collectives, recorder, decodePool, partner, disagg.kvTransfer(), setup.model(),
+                    c.kvCache());
+        } else {
+            placeGroups(groups, Replica.Role.COLOCATED, "replica", 0);
+            this.prefillPool = replicas;
+            this.decodePool = List.of();
+            this.memory = plans.get(replicas.get(0));
+            this.handoff = null;
+        }
+        for (Replica r : prefillPool) {
+            if (r.role() == Replica.Role.PREFILL) {
+                r.setHandoff(handoff);
+            }
         }
     }
 
     /** Device {@code index}'s share of its node's host memory. */
-    private double hostBytes(int index) {
-        var d = setup.cluster().devices().get(index);
+    private double hostBytes(Device d) {
         return MemoryPlan.hostBytesPerDevice(setup.cluster().nodes().get(d.nodeIndex()).profile());
     }
 
-    private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
-                         Replica.Role role, int firstName) {
+    /**
+     * Places the groups' replicas on the devices from {@code from} on, in order; returns the next free device. Each
+     * replica stays on one device type and plans memory and costs for it; each of its pipeline stages (and attention
+     * groups) stays inside one node. A null role means same-GPU disaggregation: each replica is a prefill and a decode
+     * engine on its devices.
+     */
+    private int placeGroups(List<ReplicaGroup> groups, Replica.Role role, String prefix, int from) {
         List<Device> devices = setup.cluster().devices();
-        Precision math = c.activations();
-        ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
-        // the host CPU of the pool's first node launches its kernels (a pool's replicas share one device type)
-        HostLaunchCosts host = HostLaunchCosts.of(hostCpus.profileOf(devices.get(firstDevice)), c.runtime());
-        CostModel deviceCosts = new RooflineCostModel(device, math,
-                RooflineCostModel.gemmPrecision(device, c.weights(), c.activations()));
-        if (!c.measuredCosts().isEmpty()) {
-            deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
+        int named = 0;
+        for (ReplicaGroup g : groups) {
+            ServingConfig gc = g.config(setup.config());
+            int size = g.devicesPerReplica();
+            int stageSize = size / g.pp();
+            ExpertPlacement placement = routing == null ? null : placement(gc);
+            for (int i = 0; i < g.replicas(); i++, from += size) {
+                List<Device> own = devices.subList(from, from + size);
+                DeviceProfile profile = own.get(0).profile();
+                for (Device d : own) {
+                    if (!d.profile().name().equals(profile.name())) {
+                        throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
+                                "replica %d spans two device types (%s, %s)", replicas.size(), profile.name(),
+                                d.profile().name()), "a replica stays on one device type and one node");
+                    }
+                }
+                List<List<Device>> stages = new ArrayList<>();
+                for (int s = 0; s < g.pp(); s++) {
+                    List<Device> stage = List.copyOf(own.subList(s * stageSize, (s + 1) * stageSize));
+                    checkStage(stage, g.tp(), role);
+                    stages.add(stage);
+                }
+                for (int s = 0; s + 1 < stages.size(); s++) {
+                    setup.cluster().route(stages.get(s).get(0), stages.get(s + 1).get(0)); // fails early if unreachable
+                }
+                MemoryPlan plan = MemoryPlan.plan(setup.model(), profile, gc, hostBytes(own.get(0)));
+                if (role == null) {
+                    KvCache shared = newCache(plan.kvBlocks());
+                    double share = disagg.prefillShare();
+                    place("prefill" + named, Replica.Role.PREFILL, gc, profile, stages, plan, List.of(shared), share, null);
+                    place("decode" + named, Replica.Role.DECODE, gc, profile, stages, plan, List.of(shared), 1 - share, null);
+                } else {
+                    List<KvCache> caches = new ArrayList<>();
+                    int blocks = MemoryPlan.replicaKvBlocks(plan, gc);
+                    for (int e = 0; e < g.pp(); e++) {
+                        caches.add(newCache(blocks / g.pp())); // vLLM: each virtual engine gets 1/pp of the blocks
+                    }
+                    place(prefix + named, role, gc, profile, stages, plan, caches, 1, placement);
+                }
+                named++;
+            }
         }
-        StepCostModel costs = new StepCostModel(pass, deviceCosts, host);
+        return from;
+    }
+
+    private KvCache newCache(int blocks) {
+        SchedulerConfig sc = setup.config().scheduler();
+        kvTotalBlocks += blocks;
+        recorder.setKvTotalBlocks(kvTotalBlocks);
+        return new KvCache(blocks, sc.blockTokens(), sc.prefixHashTokens());
+    }
+
+    /**
+     * A pipeline stage's devices: each tensor-parallel group of tp (one per attention group) inside one node, and a
+     * ring over them all reachable (tensor parallelism, or expert parallelism across nodes).
+     */
+    private void checkStage(List<Device> stage, int tp, Replica.Role role) {
+        for (int g = 0; g < stage.size(); g += tp) {
+            List<Device> group = stage.subList(g, g + tp);
+            int node = group.get(0).nodeIndex();
+            if (group.get(group.size() - 1).nodeIndex() != node) {
+                throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
+                        "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
+                                + "stays inside one node", tp, setup.cluster().nodes().get(node).devices().size()),
+                        "use tp ≤ devices per node" + (role == Replica.Role.COLOCATED ? ""
+                                : " and pool sizes that keep each replica inside a node"));
+            }
+        }
+        for (int a = 0; a < stage.size(); a++) {
+            setup.cluster().route(stage.get(a), stage.get((a + 1) % stage.size())); // fails early if unreachable
+        }
+    }
+
+    private void place(String name, Replica.Role role, ServingConfig c, DeviceProfile profile, List<List<Device>> stages,
+                       MemoryPlan plan, List<KvCache> caches, double share, ExpertPlacement placement) {
+        List<StepCostModel> costs = costs(c, profile, share < 1, stages.get(0).get(0));
+        List<Device> all = new ArrayList<>();
+        stages.forEach(all::addAll);
+        Resource[] sockets = all.stream().map(hostCpus::socketOf).toArray(Resource[]::new);
         Speculation spec = c.speculation();
-        StepCostModel draftCosts = spec == null ? null : new StepCostModel(
-                new ForwardPass(spec.draft(), c.tp(), c.weights(), c.activations(), c.kvCache()),
-                new RooflineCostModel(device, math), host); // a measured table describes the target's kernels
-        int size = c.devicesPerReplica();
-        ExpertPlacement placement = routing == null ? null : placement(c);
-        for (int i = 0; i < count; i++) {
-            int from = firstDevice + i * size;
-            List<Device> replicaDevices = devices.subList(from, from + size);
-            for (int g = 0; g < c.attentionDp(); g++) {
-                List<Device> group = replicaDevices.subList(g * c.tp(), (g + 1) * c.tp());
-                int node = group.get(0).nodeIndex();
-                if (group.get(group.size() - 1).nodeIndex() != node) {
-                    throw new InfeasibleConfigurationException(String.format(Locale.ROOT,
-                            "tensor parallelism of %d spans two nodes (a node has %d devices); tensor parallelism "
-                                    + "stays inside one node", c.tp(), setup.cluster().nodes().get(node).devices().size()),
-                            "use tp ≤ devices per node" + (role == Replica.Role.COLOCATED ? ""
-                                    : " and pool sizes that keep each replica inside a node"));
-                }
+        // with a core per device thread and nothing else on the host (no host attention, no draft on the CPU), the host
+        // never contends: no solver needed
+        boolean exclusive = !c.offload().attentionOnCpu()
+                && !(spec != null && spec.device() == Speculation.DraftDevice.HOST_CPU)
+                && java.util.Arrays.stream(sockets).allMatch(s -> s != null && hostCpus.coreForEveryDevice(s));
+        Replica.Layout layout = new Replica.Layout(stages, costs, setup.model().layers() / c.pp(), share, sockets,
+                exclusive);
+        Replica r = new Replica(name, sim, solver, collectives, layout, c.scheduler().policy(), caches, c.scheduler(),
+                c.runtime(), recorder);
+        if (routing != null) {
+            StepCostModel sc = costs.get(0);
+            ExpertExecution ex = experts(name, c, sc.pass(), sc.deviceCosts(), placement, all);
+            r.enableExperts(ex, c.attentionDp(), c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
+            if (c.moe() != null && c.moe().offload() != null) {
+                r.enableExpertOffload(offloaded(name, c, ex, sc.pass(), sc.deviceCosts(), all));
             }
-            for (int a = 0; a < replicaDevices.size(); a++) {
-                // fails early if unreachable (a tensor-parallel ring, or expert parallelism across nodes)
-                setup.cluster().route(replicaDevices.get(a), replicaDevices.get((a + 1) % replicaDevices.size()));
-            }
-            int blocks = MemoryPlan.replicaKvBlocks(plan, c);
-            KvCache kv = new KvCache(blocks, c.scheduler().blockTokens(), c.scheduler().prefixHashTokens());
-            kvTotalBlocks += blocks;
-            recorder.setKvTotalBlocks(kvTotalBlocks);
-            String name = prefix + (firstName + i);
-            Resource[] sockets = replicaDevices.stream().map(hostCpus::socketOf).toArray(Resource[]::new);
-            // with a core per device thread and no host attention anywhere, the host never contends: no solver needed
-            boolean exclusive = !c.offload().attentionOnCpu() && java.util.Arrays.stream(sockets)
-                    .allMatch(s -> s != null && hostCpus.coreForEveryDevice(s));
-            Replica r = new Replica(name, sim, solver, collectives, List.copyOf(replicaDevices), costs,
-                    BatchSchedulers.create(c.scheduler().policy()), kv, c.scheduler(), c.runtime(), recorder, sockets,
-                    exclusive);
-            if (routing != null) {
-                ExpertExecution ex = experts(name, c, pass, deviceCosts, placement, replicaDevices);
-                r.enableExperts(ex, c.attentionDp(), c.moe() != null && c.moe().overlap(), setup.model().moeLayers());
-                if (c.moe() != null && c.moe().offload() != null) {
-                    r.enableExpertOffload(offloaded(name, c, ex, pass, deviceCosts, replicaDevices));
-                }
-            }
-            if (spec != null) {
-                r.enableSpeculation(spec, draftCosts);
-            }
-            if (c.offload().any()) {
-                r.enableOffload(new OffloadWork(sim, solver, r.name(), setup.cluster(), hostCpus, r.devices(), setup.model(), c, plan));
-            }
-            trackMemory(r, c, plan);
-            if (c.kvOffload() != null) {
-                r.enableSwap(swapper(c.kvOffload(), plan, r.devices(), r.devices().get(0).nodeIndex()));
-            }
-            if (role == Replica.Role.PREFILL) {
-                r.makePrefill(this::handOff);
-            } else if (role == Replica.Role.DECODE) {
-                r.makeDecode();
-            }
-            replicas.add(r);
         }
+        if (spec != null) {
+            enableSpeculation(r, c, profile, spec, stages.get(0).get(0), plan, costs.get(0).host());
+        }
+        if (c.offload().any()) {
+            r.enableOffload(new OffloadWork(sim, solver, r.name(), setup.cluster(), hostCpus, r.devices(), setup.model(), c, plan));
+        }
+        if (share >= 1 || role == Replica.Role.DECODE) {
+            trackMemory(r, c, plan, stages.get(0).get(0).profile()); // same-GPU phases: the decode one books the devices
+        }
+        if (c.kvOffload() != null) {
+            r.enableSwap(swapper(c.kvOffload(), plan, r.devices(), r.devices().get(0).nodeIndex()));
+        }
+        if (role != Replica.Role.COLOCATED) {
+            r.setRole(role);
+        }
+        plans.put(r, plan);
+        replicas.add(r);
+    }
+
+    /**
+     * One cost model per pipeline stage for this device, parallelism and host CPU (the one of {@code first}'s node,
+     * whose threads launch the kernels), shared by every replica that has them.
+     */
+    private List<StepCostModel> costs(ServingConfig c, DeviceProfile device, boolean split, Device first) {
+        DeviceProfile cpu = hostCpus.profileOf(first);
+        String key = device.name() + "|" + (cpu == null ? "-" : cpu.name()) + "|" + c.tp() + "|" + c.pp() + "|" + split;
+        return stageCosts.computeIfAbsent(key, k -> {
+            ForwardPass pass = new ForwardPass(setup.model(), c.tp(), c.weights(), c.activations(), c.kvCache());
+            HostLaunchCosts host = HostLaunchCosts.of(cpu, c.runtime());
+            CostModel deviceCosts = new RooflineCostModel(device, c.activations(),
+                    RooflineCostModel.gemmPrecision(device, c.weights(), c.activations()));
+            if (!c.measuredCosts().isEmpty()) {
+                deviceCosts = new MeasuredCostModel(c.measuredCosts(), deviceCosts);
+            }
+            List<StepCostModel> out = new ArrayList<>();
+            for (int s = 0; s < c.pp(); s++) {
+                out.add(new StepCostModel(pass, s, c.pp(), deviceCosts, host, split));
+            }
+            return List.copyOf(out);
+        });
     }
 
     /** Expert popularity from the recorded histogram, or synthetic from the "routing/popularity" stream. */
@@ -283,11 +348,60 @@ public final class ServingSimulator {
                 new ExpertLoad(m.moe().experts(), placement.ranks()));
     }
 
-    /** Books a replica's memory in the run's tiers (every device of it; a KV block on the tp ranks of its group). */
-    private void trackMemory(Replica r, ServingConfig c, MemoryPlan plan) {
-        int n = c.devicesPerReplica();
-        ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), (plan.weightBytes() + plan.activationReserveBytes()) * n,
-                plan.hostWeightBytes() * n, plan.kvBlockBytes() * c.tp(), plan.kvOnHost());
+    /**
+     * The draft model where the speculative config puts it: on the replica's own devices at its tp, on the next spare
+     * device of the cluster, or on the CPU socket of the replica's first device (computing in fp32 when the CPU has no
+     * math in the activation precision), each costed by that device's own roofline. The target's host threads launch
+     * an accelerator draft's kernels ({@code host}); a CPU dispatches its operators itself, at its single-thread speed.
+     */
+    private void enableSpeculation(Replica r, ServingConfig c, DeviceProfile target, Speculation spec, Device first,
+                                   MemoryPlan plan, HostLaunchCosts host) {
+        // a measured table describes the target's kernels, so the draft is costed by the roofline
+        if (spec.onTargetDevices()) {
+            r.enableSpeculation(spec, new StepCostModel(new ForwardPass(spec.draft(), c.tp(), c.weights(), c.activations(),
+                    c.kvCache()), new RooflineCostModel(target, c.activations()), host), null);
+            return;
+        }
+        boolean cpu = spec.device() == Speculation.DraftDevice.HOST_CPU;
+        DeviceProfile profile = cpu ? hostCpus.profileOf(first) : setup.cluster().devices().get(nextSpareDevice).profile();
+        Precision math = profile.peakFlopsPerSecond(c.activations()) > 0 ? c.activations() : Precision.FP32;
+        // a CPU dispatches its operators itself: framework time per operator at its own speed, no accelerator launch
+        HostLaunchCosts dispatch = cpu ? new HostLaunchCosts(0, host.frameworkSecondsPerKernel(), host.speed(), false,
+                host.kernelFusion()) : host;
+        StepCostModel draftCosts = new StepCostModel(new ForwardPass(spec.draft(), 1, c.weights(), c.activations(),
+                c.kvCache()), new RooflineCostModel(profile, math), dispatch);
+        MemoryPlan.checkRemoteDraft(spec.draft(), profile, c, (long) plan.kvBlocks() * c.scheduler().blockTokens(), cpu);
+        RemoteDraft remote;
+        if (cpu) {
+            Resource socket = hostCpus.socketOf(first);
+            if (socket == null) {
+                throw new InfeasibleConfigurationException("node of " + first.name() + " has no CPU for a draft model",
+                        "use speculative.device: same or spare");
+            }
+            String where = socket.name().substring(0, socket.name().lastIndexOf('/')) + " (" + profile.name() + ")";
+            remote = RemoteDraft.onHost(r.name() + " draft", sim, solver, setup.cluster(), socket, where, first);
+        } else {
+            Device d = setup.cluster().devices().get(nextSpareDevice++);
+            remote = RemoteDraft.onDevice(r.name() + " draft", sim, solver, collectives, setup.cluster(), d, first);
+        }
+        r.enableSpeculation(spec, draftCosts, remote);
+    }
+
+    /**
+     * Books a replica's memory in the run's tiers (every device of it; a KV block on the tp ranks of its group, on every
+     * pipeline stage its layers' share of it).
+     */
+    private void trackMemory(Replica r, ServingConfig c, MemoryPlan plan, DeviceProfile device) {
+        int perStage = c.devicesPerReplica() / c.pp();
+        double resident = 0;
+        double host = 0;
+        double kvBlock = 0;
+        for (MemoryPlan st : c.pp() == 1 ? List.of(plan) : MemoryPlan.stages(setup.model(), device, c)) {
+            resident += (st.weightBytes() + st.activationReserveBytes()) * perStage;
+            host += st.hostWeightBytes() * perStage;
+            kvBlock += st.kvBlockBytes() * c.tp();
+        }
+        ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), resident, host, kvBlock, plan.kvOnHost());
         ExpertOffload experts = c.moe() == null ? null : c.moe().offload();
         if (experts != null) {
             // the replica's copy of every routed expert, at the tier's precision (each device fetches its 1/tp slice)
@@ -379,8 +493,10 @@ public final class ServingSimulator {
         double read = 0;
         double written = 0;
         for (Replica r : replicas) {
-            read += r.memory().hbmReadBytes(); // offloaded weights', attention's and experts' traffic is in it too
-            written += r.memory().hbmWriteBytes();
+            if (r.memory() != null) {
+                read += r.memory().hbmReadBytes(); // offloaded weights', attention's and experts' traffic is in it too
+                written += r.memory().hbmWriteBytes();
+            }
         }
         if (Math.abs(hbm.readBytes() - read - w.bytesOut()) > 1e-6 * Math.max(1, w.bytesOut())
                 || Math.abs(hbm.writeBytes() - written - w.bytesIn()) > 1e-6 * Math.max(1, w.bytesIn())) {
@@ -422,53 +538,8 @@ public final class ServingSimulator {
                 new RandomStreams(c.moe().seed()).stream("expert-prefetch/" + replica));
     }
 
-    /**
-     * Moves a prefilled request's prompt KV to the least-outstanding decode replica: prefill rank i sends the share
-     * of its KV heads that decode rank j holds (head ranges overlapping), all pairs concurrently over the fabric;
-     * when the last byte lands the prefill replica frees its blocks and the decode replica queues the request.
-     */
-    private void handOff(Replica from, ServingRequest r) {
-        Replica to = decodePool.get(LeastOutstandingRouter.leastOutstanding(decodePool));
-        to.expect();
-        // with attention data parallelism the request's KV lives on one attention group at each end
-        List<Device> fromGroup = from.attentionGroups().get((int) Math.floorMod(r.spec().id(), (long) from.attentionGroups().size()));
-        List<Device> toGroup = to.attentionGroups().get((int) Math.floorMod(r.spec().id(), (long) to.attentionGroups().size()));
-        int a = fromGroup.size();
-        int b = toGroup.size();
-        double perRank = r.spec().inputTokens() * prefillKvBytesPerTokenPerRank;
-        // a latent KV cache (MLA) is whole on every rank: each decode rank gets all of it from one prefill rank
-        boolean replicated = setup.model().mla() != null;
-        kvBytesProduced += replicated ? perRank * b : perRank * a;
-        handOffs++;
-        int[] left = {0};
-        List<Runnable> sends = new ArrayList<>();
-        for (int i = 0; i < a; i++) {
-            for (int j = 0; j < b; j++) {
-                double lo = Math.max(i / (double) a, j / (double) b);
-                double hi = Math.min((i + 1) / (double) a, (j + 1) / (double) b);
-                if (replicated ? j % a != i : hi <= lo) {
-                    continue;
-                }
-                double bytes = replicated ? perRank : perRank * (hi - lo) * a;
-                Device src = fromGroup.get(i);
-                Device dst = toGroup.get(j);
-                left[0]++;
-                sends.add(() -> {
-                    long start = sim.now();
-                    collectives.transfer(bytes, src, dst, () -> {
-                    kvBytesTransferred += bytes;
-                    recorder.kvTransfer(start, sim.now(), bytes);
-                    if (--left[0] == 0) {
-                        from.transferred(r);
-                        to.receive(r);
-                        to.startIfIdle();
-                        from.startIfIdle();
-                    }
-                    });
-                });
-            }
-        }
-        sends.forEach(Runnable::run);
+    public io.xpusim.hardware.Cluster cluster() {
+        return setup.cluster();
     }
 
     /** Whether prefill and decode run on separate pools. */
@@ -476,26 +547,38 @@ public final class ServingSimulator {
         return disagg != null;
     }
 
+    /** Whether prefill and decode run as two engines sharing each replica's devices (same-GPU disaggregation). */
+    public boolean sameGpu() {
+        return disagg != null && disagg.sameGpu();
+    }
+
     /** KV bytes moved from prefill to decode replicas (all transfers completed so far). */
     public double kvTransferBytes() {
-        return kvBytesTransferred;
+        return handoff == null ? 0 : handoff.bytesTransferred();
     }
 
     /** Prompt KV bytes of the requests handed off to the decode pool (whether or not their transfer has finished). */
     public double kvHandOffBytes() {
-        return kvBytesProduced;
+        return handoff == null ? 0 : handoff.bytesProduced();
     }
 
     public long handOffs() {
-        return handOffs;
+        return handoff == null ? 0 : handoff.handOffs();
     }
 
-    public io.xpusim.hardware.Cluster cluster() {
-        return setup.cluster();
+    /** Per completed hand-off, seconds from the request's first token until its KV had landed (0 if it landed first). */
+    public double[] kvTransferExposedSeconds() {
+        return handoff == null ? new double[0] : handoff.exposedSeconds();
     }
 
+    /** The memory plan of the first (decode, under disaggregation) replica; see {@link #memoryPlan(Replica)}. */
     public MemoryPlan memoryPlan() {
         return memory;
+    }
+
+    /** The memory plan of one replica (for pp > 1, its binding stage's). */
+    public MemoryPlan memoryPlan(Replica r) {
+        return plans.get(r);
     }
 
     public ServingRecorder recorder() {
@@ -531,7 +614,7 @@ public final class ServingSimulator {
     }
 
     /** The host CPU sockets, one resource of cores each. */
-    public io.xpusim.hardware.HostCpus hostCpus() {
+    public HostCpus hostCpus() {
         return hostCpus;
     }
 
@@ -559,7 +642,7 @@ public final class ServingSimulator {
             Replica target = prefillPool.get(router.route(spec, prefillPool));
             String reason = neverFits(spec, target);
             if (reason == null && !decodePool.isEmpty()) {
-                reason = decodePool.get(0).neverRuns(spec);
+                reason = neverDecodes(spec);
             }
             if (reason != null) {
                 target.drop(r, reason);
@@ -574,6 +657,19 @@ public final class ServingSimulator {
         if (pending != null) {
             sim.scheduleAt(pending.arrivalPicos(), arrival, 0);
         }
+    }
+
+    /** Why no decode replica could ever run the request (the first one's reason), or null if one can. */
+    private String neverDecodes(RequestSpec s) {
+        String first = null;
+        for (Replica d : decodePool) {
+            String why = d.neverRuns(s);
+            if (why == null) {
+                return null;
+            }
+            first = first == null ? why : first;
+        }
+        return first;
     }
 
     /** Why a request can never be served by this replica ("category: details"), or null if it can. */

@@ -3,7 +3,8 @@ package io.xpusim.serving;
 import io.xpusim.model.ModelSpec;
 
 /**
- * Speculative decoding with a draft model on the target's own devices (same tensor-parallel degree): each decode
+ * Speculative decoding with a draft model on the target's own devices (same tensor-parallel degree), on a device of
+ * its own, or on the host CPU (see {@link DraftDevice}): each decode
  * iteration the draft proposes {@code tokens} tokens by that many sequential decode passes, the target verifies them in
  * one pass over tokens + 1 positions per sequence, and a sequence keeps the leading accepted drafts plus one token of
  * its own. Each draft token is accepted independently with probability {@code acceptance}, drawn from the random stream
@@ -13,9 +14,43 @@ import io.xpusim.model.ModelSpec;
  * @param tokens     draft tokens proposed per iteration, k
  * @param acceptance per-token acceptance probability α, 0 &lt; α &lt; 1
  * @param seed       master seed the acceptance streams derive from
+ * @param device     where the draft runs
  */
-public record Speculation(ModelSpec draft, int tokens, double acceptance, long seed) {
+public record Speculation(ModelSpec draft, int tokens, double acceptance, long seed, DraftDevice device) {
     public static final int MAX_TOKENS = 16;
+    /** Bytes of one token id crossing between the draft's device and the target's (int32). */
+    public static final double TOKEN_ID_BYTES = 4;
+
+    /** Where the draft model runs. */
+    public enum DraftDevice {
+        /** The target replica's devices, at its tp. */
+        SAME,
+        /** One device of its own per replica, taken from the cluster after every replica's devices, at tp 1. */
+        SPARE,
+        /** One CPU socket of the replica's node, at tp 1, computing in its own cost model. */
+        HOST_CPU;
+
+        public String yamlName() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public static java.util.List<String> yamlNames() {
+            return java.util.Arrays.stream(values()).map(DraftDevice::yamlName).toList();
+        }
+
+        public static DraftDevice fromYaml(String s) {
+            return valueOf(s.toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+        }
+    }
+
+    public Speculation(ModelSpec draft, int tokens, double acceptance, long seed) {
+        this(draft, tokens, acceptance, seed, DraftDevice.SAME);
+    }
+
+    /** Whether the draft shares the target's devices (its weights and KV in their memory). */
+    public boolean onTargetDevices() {
+        return device == DraftDevice.SAME;
+    }
 
     public Speculation {
         if (tokens < 1 || tokens > MAX_TOKENS) {
