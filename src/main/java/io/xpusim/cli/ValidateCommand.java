@@ -50,8 +50,14 @@ final class ValidateCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — prefill iterations of %s, %d batch sizes on %d node "
                     + "group(s)%n", scenario.file, s.model().name(), s.iteration().batchSizes().size(), s.nodes().size());
         } else {
-            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, tp=%d, %d replica(s)%n", scenario.file,
-                    s.model().name(), s.nodes().get(0).profile().name(), s.serving().tp(), s.replicas());
+            var d = s.disaggregation();
+            String layout = d == null ? String.format(Locale.ROOT, "tp=%d%s, %d replica(s)", s.serving().tp(),
+                    s.serving().pp() > 1 ? " pp=" + s.serving().pp() : "", s.replicas())
+                    : d.sameGpu() ? String.format(Locale.ROOT, "%d replica(s), prefill and decode sharing each GPU (%.0f%% / "
+                    + "%.0f%%)", s.replicas(), 100 * d.prefillShare(), 100 * (1 - d.prefillShare()))
+                    : "disaggregated: " + d.describe() + ", KV " + d.kvTransfer().yamlName();
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — %s on %s, %s%n", scenario.file,
+                    s.model().name(), s.nodes().get(0).profile().name(), layout);
         }
         return ExitCodes.OK;
     }

@@ -26,6 +26,7 @@ import io.xpusim.serving.MemoryPlan;
 import io.xpusim.serving.MoeServing;
 import io.xpusim.serving.Routers;
 import io.xpusim.serving.RuntimeConfig;
+import io.xpusim.serving.RuntimePresets;
 import io.xpusim.serving.AdmissionOrder;
 import io.xpusim.serving.SchedulerConfig;
 import io.xpusim.serving.ServingConfig;
@@ -632,12 +633,14 @@ public final class ScenarioLoader {
         mem.finish();
         int maxLen = s.intValue("max-model-len", model.maxContext(), 1, model.maxContext());
         Fields rt = s.optionalObject("runtime");
-        long perKernel = rt.quantity("framework-overhead-per-kernel", TimeSpan::parse, DEFAULT_FRAMEWORK_OVERHEAD).picos();
-        long perIteration = rt.quantity("iteration-overhead", TimeSpan::parse, DEFAULT_ITERATION_OVERHEAD).picos();
-        long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, DEFAULT_SEQUENCE_OVERHEAD).picos();
-        long prefill = rt.quantity("prefill-overhead", TimeSpan::parse, DEFAULT_PREFILL_OVERHEAD).picos();
-        boolean graphs = rt.bool("cuda-graphs", false);
-        boolean fusion = rt.bool("kernel-fusion", false);
+        // a named engine's overheads and launch style; keys beside the preset override them
+        RuntimePresets.Preset preset = RuntimePresets.get(rt.choice("preset", RuntimePresets.names(), RuntimePresets.DEFAULT));
+        long perKernel = rt.quantity("framework-overhead-per-kernel", TimeSpan::parse, preset.frameworkOverheadPerKernel()).picos();
+        long perIteration = rt.quantity("iteration-overhead", TimeSpan::parse, preset.iterationOverhead()).picos();
+        long perSequence = rt.quantity("per-sequence-overhead", TimeSpan::parse, preset.perSequenceOverhead()).picos();
+        long prefill = rt.quantity("prefill-overhead", TimeSpan::parse, preset.prefillOverhead()).picos();
+        boolean graphs = rt.bool("cuda-graphs", preset.cudaGraphs());
+        boolean fusion = rt.bool("kernel-fusion", preset.kernelFusion());
         rt.finish();
         Map<String, double[][]> measured = Map.of();
         if (s.has("measured-costs")) {
@@ -680,11 +683,11 @@ public final class ScenarioLoader {
                 kv, maxLen, measured, null, moe, offload, kvOffload, pp);
     }
 
-    /** Defaults for an eager-mode PyTorch serving runtime; see README "Calibration" for where they come from. */
-    public static final String DEFAULT_FRAMEWORK_OVERHEAD = "40us";
-    public static final String DEFAULT_ITERATION_OVERHEAD = "1ms";
-    public static final String DEFAULT_SEQUENCE_OVERHEAD = "250us";
-    public static final String DEFAULT_PREFILL_OVERHEAD = "20ms";
+    /** Defaults for an eager-mode PyTorch serving runtime (preset vllm-v0-eager); see README "Calibration". */
+    public static final String DEFAULT_FRAMEWORK_OVERHEAD = RuntimePresets.get(RuntimePresets.DEFAULT).frameworkOverheadPerKernel();
+    public static final String DEFAULT_ITERATION_OVERHEAD = RuntimePresets.get(RuntimePresets.DEFAULT).iterationOverhead();
+    public static final String DEFAULT_SEQUENCE_OVERHEAD = RuntimePresets.get(RuntimePresets.DEFAULT).perSequenceOverhead();
+    public static final String DEFAULT_PREFILL_OVERHEAD = RuntimePresets.get(RuntimePresets.DEFAULT).prefillOverhead();
     /** Default max-batched-tokens of a policy that chunks prompts (sarathi): Sarathi-Serve's relaxed-SLO budget. */
     public static final int CHUNKED_DEFAULT_TOKEN_BUDGET = 2048;
 
