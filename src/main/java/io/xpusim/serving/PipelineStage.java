@@ -15,8 +15,8 @@ import java.util.List;
  * A micro-batch's stage work is one activity on the group's compute resources (two when the replica's engine has only
  * a share of the compute: its math-bound kernels capped at the share, then its memory-bound ones, which the share
  * does not limit), then the stage's tensor-parallel all-reduces on the fabric; the stage's own host threads (one per
- * device, {@link HostThreads}) launch its kernels meanwhile, so it is done when both the launches and the device work
- * with its communication are.
+ * device, {@link HostThreads}) launch its kernels meanwhile, one micro-batch after another, so it is done when both the
+ * launches and the device work with its communication are.
  */
 final class PipelineStage {
     /** The replica the stage belongs to, told when a micro-batch starts and ends here. */
@@ -44,7 +44,11 @@ final class PipelineStage {
     private final CollectiveEngine collectives;
     private final Listener listener;
     private final ArrayDeque<MicroBatch> queue = new ArrayDeque<>();
+    /** Micro-batches waiting for the stage's host threads to launch their kernels, with the host seconds each needs. */
+    private final ArrayDeque<MicroBatch> launchQueue = new ArrayDeque<>();
+    private final ArrayDeque<Double> launchSeconds = new ArrayDeque<>();
     private boolean busy;
+    private boolean launching;
     private double busyDeviceSeconds;
 
     PipelineStage(int index, int firstLayer, int layers, List<Device> devices, StepCostModel costs, HostThreads host,
@@ -78,10 +82,24 @@ final class PipelineStage {
     /**
      * Every rank's host thread launches {@code seconds} of the micro-batch's kernels here. The first stage's launches
      * are started by the replica with the step (they run ahead of the device, a draft's kernels first); later stages
-     * launch theirs when the micro-batch starts on them.
+     * launch theirs when the micro-batch starts on them. The threads launch one micro-batch after another: a queued
+     * one starts when the one before is launched (launches still run ahead of the device).
      */
     void launch(MicroBatch mb, double seconds) {
-        host.everyRank(seconds, () -> partDone(mb));
+        if (launching) {
+            launchQueue.addLast(mb);
+            launchSeconds.addLast(seconds);
+            return;
+        }
+        launching = true;
+        host.everyRank(seconds, () -> {
+            launching = false;
+            MicroBatch next = launchQueue.pollFirst();
+            if (next != null) {
+                launch(next, launchSeconds.pollFirst());
+            }
+            partDone(mb);
+        });
     }
 
     /** Runs the micro-batch now if the stage is free, else after those before it. */
