@@ -23,9 +23,6 @@ final class PipelineStage {
     interface Listener {
         void stageStarted(PipelineStage stage, MicroBatch mb);
 
-        /** The micro-batch's device work and communication here are done (its launches may not be). */
-        void stageComputed(PipelineStage stage, MicroBatch mb);
-
         /** The micro-batch's work here is done: its kernels launched and run. */
         void stageDone(PipelineStage stage, MicroBatch mb);
     }
@@ -130,10 +127,8 @@ final class PipelineStage {
         }
         busyDeviceSeconds += cost.deviceSeconds();
         listener.stageStarted(this, mb);
-        Runnable communicate = () -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(), () -> {
-            listener.stageComputed(this, mb);
-            partDone(mb);
-        });
+        Runnable communicate = () -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(),
+                () -> partDone(mb));
         if (computeShare >= 1) {
             solver.start(new Activity(label, cost.deviceSeconds(), compute, Double.POSITIVE_INFINITY, a -> communicate.run()));
             return;

@@ -929,19 +929,13 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
     }
 
     @Override
-    public void stageComputed(PipelineStage stage, MicroBatch mb) {
-        if (stage.index < stages.length - 1) {
-            forward(stage, mb);
-        }
-    }
-
-    @Override
     public void stageDone(PipelineStage stage, MicroBatch mb) {
         if (handoff != null && !mb.completingPrompts.isEmpty()) {
             handoff.stageDone(this, stage, mb);
         }
         stage.release();
         if (stage.index < stages.length - 1) {
+            forward(stage, mb); // the stage's output exists once its last kernel has both been launched and run
             return;
         }
         Engine e = engines[mb.engine];
