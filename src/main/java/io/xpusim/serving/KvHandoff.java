@@ -23,8 +23,8 @@ import java.util.Map;
  *       pair of ranks and pair of pipeline stages).</li>
  *   <li>{@link Disaggregation.KvTransfer#LAYER_BY_LAYER} (Splitwise): in the iteration that completes the prompt, layer
  *       l's KV (all of the prompt's tokens) flows as soon as layer l's compute is done — the stage's k-th layer at
- *       k/layers of the stage's computed device time, its last layer when the stage actually finishes — so the
- *       transfer overlaps the rest of the prefill.</li>
+ *       k/layers of the stage's device time (or of its kernels' launch time, when that is longer), its last layer when
+ *       the stage actually finishes — so the transfer overlaps the rest of the prefill.</li>
  *   <li>Same GPU: the decode engine beside the prefill one takes the request and its blocks; nothing moves.</li>
  * </ul>
  * The decode replica queues the request once the last byte has landed and its first token has been emitted; then the
@@ -133,7 +133,8 @@ final class KvHandoff implements Replica.Handoff {
                 begin(from, r);
             }
         }
-        double seconds = mb.costs[stage.index].deviceSeconds();
+        // a layer is done once its kernels are both launched and run: pace by the slower of the two
+        double seconds = Math.max(mb.costs[stage.index].deviceSeconds(), mb.costs[stage.index].hostSeconds());
         long start = sim.now();
         for (int k = 0; k < stage.layers - 1; k++) {
             int layer = stage.firstLayer + k;
