@@ -78,6 +78,8 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
     private final PipelineStage[] stages;
     private final Engine[] engines;
     private final double computeShare;
+    /** Same-GPU prefill phase: its KV cache is the decode phase's, which reports it to the recorder (not twice). */
+    private boolean kvReportedByPartner;
     private final long iterationOverheadPicos;
     private final long perSequenceOverheadPicos;
     private final long prefillOverheadPicos;
@@ -473,6 +475,11 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
         this.role = role;
     }
 
+    /** Same-GPU prefill phase: the decode phase beside it reports the shared KV cache's occupancy. */
+    void leaveKvReportToPartner() {
+        this.kvReportedByPartner = true;
+    }
+
     /** Prefill role: where requests go after their first token. */
     void setHandoff(Handoff h) {
         this.handoff = h;
@@ -639,7 +646,7 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
         e.stepStart = sim.now();
         e.stepRunning = state.running.size();
         e.stepWaiting = state.waiting.size();
-        e.stepKvUsed = state.kv.usedBlocks();
+        e.stepKvUsed = kvReportedByPartner ? 0 : state.kv.usedBlocks();
         BatchShape plain = shapeOf(batch, 0);
         e.stepPrefillTokens = (int) plain.prefillTokens();
         e.stepHostBusyBefore = hostBusyCoreSeconds();

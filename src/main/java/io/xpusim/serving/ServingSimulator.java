@@ -139,6 +139,7 @@ public final class ServingSimulator {
                 prefill.add(replicas.get(i));
                 decode.add(replicas.get(i + 1));
                 partner.put(replicas.get(i), replicas.get(i + 1));
+                replicas.get(i).leaveKvReportToPartner();
             }
             this.prefillPool = List.copyOf(prefill);
             this.decodePool = List.copyOf(decode);
