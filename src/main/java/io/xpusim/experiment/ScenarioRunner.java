@@ -345,7 +345,9 @@ public final class ScenarioRunner {
                 dis.put("prefill_share", d.prefillShare());
             } else {
                 dis.put("prefill_replicas", (long) d.prefillReplicas());
+                putPoolTp(dis, "prefill_tp", d.prefill());
                 dis.put("decode_replicas", (long) d.decodeReplicas());
+                putPoolTp(dis, "decode_tp", d.decode());
                 dis.put("devices", ServingLayoutSummary.devicesByPool(s));
                 dis.put("kv_transfer", d.kvTransfer().yamlName());
                 dis.put("decode_router", "least-outstanding");
@@ -377,6 +379,13 @@ public final class ScenarioRunner {
         root.put("metrics", m);
         root.put("setup", setup);
         return root;
+    }
+
+    /** A pool's tp, when all its groups share one (the pool's rows in setup.replica_groups say the rest). */
+    private static void putPoolTp(Map<String, Object> m, String key, List<io.xpusim.serving.ReplicaGroup> pool) {
+        if (pool.stream().mapToInt(io.xpusim.serving.ReplicaGroup::tp).distinct().count() == 1) {
+            m.put(key, (long) pool.get(0).tp());
+        }
     }
 
     private static Map<String, Object> latency(List<RequestRecord> done, ToDoubleFunction<RequestRecord> f) {
