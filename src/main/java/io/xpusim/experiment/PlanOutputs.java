@@ -128,6 +128,9 @@ public final class PlanOutputs {
             gm.put("nodes", (long) g.nodes());
             gm.put("replicas", (long) g.replicas());
             gm.put("tp", (long) g.tp());
+            if (g.pp() > 1) {
+                gm.put("pp", (long) g.pp());
+            }
             groups.add(gm);
         }
         m.put("groups", groups);

@@ -86,10 +86,12 @@ public final class Planner {
         List<String> schedulers = spec.schedulers().isEmpty() ? List.of(base.serving().scheduler().policy())
                 : spec.schedulers();
         List<Deployment> units = new ArrayList<>();
+        // the base's pipeline stages are kept: every replica is tp × pp devices
+        int pp = base.serving().pp();
         for (PlanSpec.Hardware h : spec.hardware()) {
             for (int tp : spec.tps()) {
                 for (String s : schedulers) {
-                    units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, 1, tp)), s, base.router(), 0, 0));
+                    units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, 1, tp, pp)), s, base.router(), 0, 0));
                 }
             }
         }
@@ -97,7 +99,7 @@ public final class Planner {
             for (int tp : spec.tps()) {
                 for (String s : schedulers) {
                     for (int[] split : spec.splits()) {
-                        units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, split[0] + split[1], tp)), s,
+                        units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, split[0] + split[1], tp, pp)), s,
                                 base.router(), split[0], split[1]));
                     }
                 }
@@ -143,6 +145,11 @@ public final class Planner {
         }
         if (d.disaggregated() && d.devices() > node(d.groups().get(0).node()).profile().deviceCount()) {
             return new Unit(d, "the pair needs " + d.devices() + " devices, more than one node has", 0, "pruned");
+        }
+        if (ServingLayoutSummary.devicesUsed(s) != d.devices()) {
+            // costs are per device: the plan counts the devices a run reports (both pools, tp × pp) or prices nothing
+            return new Unit(d, "the base's layout uses " + ServingLayoutSummary.devicesUsed(s) + " devices per unit (e.g. "
+                    + "spare devices for draft models), the plan counts " + d.devices(), 0, "pruned");
         }
         double min = GoodputSearch.round(target / 1000);
         double max = GoodputSearch.round(2 * target);
@@ -247,7 +254,7 @@ public final class Planner {
         Deployment.Group g = d.groups().get(0);
         PlanSpec.Hardware h = node(g.node());
         int perNode = d.disaggregated() ? Math.max(1, h.profile().deviceCount() / d.devices())
-                : Math.max(1, h.profile().deviceCount() / g.tp());
+                : Math.max(1, h.profile().deviceCount() / g.devicesPerReplica());
         int maxCopies = Math.min(spec.maxDevices() / Math.max(1, d.devices()), h.maxNodes() * perNode);
         for (int k = 1; k <= maxCopies; k++) {
             counts[0]++;
@@ -257,9 +264,9 @@ public final class Planner {
             }
             int nodes = (k + perNode - 1) / perNode;
             Deployment scaled = d.disaggregated()
-                    ? new Deployment(List.of(new Deployment.Group(g.node(), nodes, k * g.replicas(), g.tp())), d.scheduler(),
+                    ? new Deployment(List.of(new Deployment.Group(g.node(), nodes, k * g.replicas(), g.tp(), g.pp())), d.scheduler(),
                     d.router(), k * d.prefill(), k * d.decode())
-                    : new Deployment(List.of(new Deployment.Group(g.node(), nodes, k, g.tp())), d.scheduler(),
+                    : new Deployment(List.of(new Deployment.Group(g.node(), nodes, k, g.tp(), g.pp())), d.scheduler(),
                     k > 1 ? "least-outstanding" : d.router(), 0, 0);
             int devices = k * d.devices();
             out.add(new PlanCandidate(scaled, nodes, devices, devices * h.pricePerDeviceHour(), k * u.goodput(), Double.NaN,
@@ -282,12 +289,12 @@ public final class Planner {
         Deployment.Group gb = db.groups().get(0);
         PlanSpec.Hardware ha = node(ga.node());
         PlanSpec.Hardware hb = node(gb.node());
-        int perNodeA = Math.max(1, ha.profile().deviceCount() / ga.tp());
-        int perNodeB = Math.max(1, hb.profile().deviceCount() / gb.tp());
+        int perNodeA = Math.max(1, ha.profile().deviceCount() / ga.devicesPerReplica());
+        int perNodeB = Math.max(1, hb.profile().deviceCount() / gb.devicesPerReplica());
         double target = spec.targetLoadPerSecond();
         for (int na = 1; na <= ha.maxNodes(); na++) {
             int ra = na * perNodeA;
-            if (ra * ga.tp() > spec.maxDevices()) {
+            if (ra * ga.devicesPerReplica() > spec.maxDevices()) {
                 break;
             }
             counts[0]++;
@@ -301,14 +308,14 @@ public final class Planner {
             }
             int rb = (int) Math.ceil(rest / b.goodput() - 1e-9);
             int nb = (rb + perNodeB - 1) / perNodeB;
-            int devices = ra * ga.tp() + rb * gb.tp();
+            int devices = ra * ga.devicesPerReplica() + rb * gb.devicesPerReplica();
             if (b.goodput() <= 0 || nb > hb.maxNodes() || devices > spec.maxDevices()) {
                 continue;
             }
-            Deployment mix = new Deployment(List.of(new Deployment.Group(ga.node(), na, ra, ga.tp()),
-                    new Deployment.Group(gb.node(), nb, rb, gb.tp())), da.scheduler(), "least-outstanding", 0, 0);
-            out.add(new PlanCandidate(mix, na + nb, devices, ra * ga.tp() * ha.pricePerDeviceHour()
-                    + rb * gb.tp() * hb.pricePerDeviceHour(), ra * a.goodput() + rb * b.goodput(), Double.NaN, "estimated"));
+            Deployment mix = new Deployment(List.of(new Deployment.Group(ga.node(), na, ra, ga.tp(), ga.pp()),
+                    new Deployment.Group(gb.node(), nb, rb, gb.tp(), gb.pp())), da.scheduler(), "least-outstanding", 0, 0);
+            out.add(new PlanCandidate(mix, na + nb, devices, ra * ga.devicesPerReplica() * ha.pricePerDeviceHour()
+                    + rb * gb.devicesPerReplica() * hb.pricePerDeviceHour(), ra * a.goodput() + rb * b.goodput(), Double.NaN, "estimated"));
         }
     }
 

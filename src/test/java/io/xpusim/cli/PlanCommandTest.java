@@ -95,6 +95,47 @@ class PlanCommandTest {
     }
 
     @Test
+    void aPipelineParallelBaseIsPlannedAndPricedPerDeviceOfEveryStage() throws Exception {
+        // the base's pp = 2 is kept: a unit at tp t is one replica of t × 2 devices (both pools for a pair), counted as
+        // the run's summary and xpusim goodput count them, so its price is per device of both stages
+        Path f = dir.resolve("pp-plan.yaml");
+        Files.writeString(f, """
+                base: %s
+                plan:
+                  target-load: 15/s
+                  hardware: [ { node: dgx-h100, max-nodes: 1 } ]
+                  tp: [1, 2]
+                  disaggregation: [[1, 1]]
+                  max-devices: 8
+                  verify: 1
+                """.formatted(Path.of("scenarios/quickstart.yaml").toAbsolutePath()));
+        SweepCommandTest.Outcome o = plan(f, dir.resolve("pp").toString(), "--set", "strategy.parallelism.pp=2");
+        assertEquals(0, o.code(), o.err());
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("pp/plan.json").toFile());
+        List<String> units = new java.util.ArrayList<>();
+        j.get("unit_results").forEach(u -> units.add(u.get("configuration").asText()));
+        assertEquals(List.of("1× dgx-h100 tp1pp2, vllm", "1× dgx-h100 tp2pp2, vllm", "dgx-h100 1P:1D tp1pp2, vllm",
+                "dgx-h100 1P:1D tp2pp2, vllm"), units);
+        for (JsonNode u : j.get("unit_results")) {
+            assertTrue(u.get("pruned").isNull(), u.toString());
+        }
+        assertTrue(j.get("top").size() > 0, j.toString());
+        double perDeviceHour = Double.NaN;
+        for (JsonNode c : j.get("top")) {
+            int devices = 0;
+            for (JsonNode g : c.get("groups")) {
+                devices += g.get("replicas").asInt() * g.get("tp").asInt() * g.get("pp").asInt();
+            }
+            assertEquals(devices, c.get("devices").asInt(), c.toString());
+            double price = c.get("cost_per_hour_usd").asDouble() / devices;
+            if (!Double.isNaN(perDeviceHour)) {
+                assertEquals(perDeviceHour, price, 1e-9, "one price per H100 whatever the layout: " + c);
+            }
+            perDeviceHour = price;
+        }
+    }
+
+    @Test
     void badPlansAreLocated() throws IOException {
         Path f = dir.resolve("bad.yaml");
         Files.writeString(f, "base: " + Path.of("scenarios/quickstart.yaml").toAbsolutePath()
