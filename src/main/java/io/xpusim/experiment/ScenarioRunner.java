@@ -267,7 +267,7 @@ public final class ScenarioRunner {
         m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
         HostUsage.put(m, sim);
         if (s.serving().offload().any()) {
-            HostUsage.putOffload(m, sim);
+            HostUsage.putOffload(m, sim, s.serving().offload().attentionOffloaded());
         }
         m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
         if (s.serving().scheduler().prefixCaching()) {

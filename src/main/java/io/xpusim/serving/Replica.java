@@ -202,6 +202,11 @@ public final class Replica implements ReplicaLoad {
         return offload == null ? 0 : offload.d2hBytes();
     }
 
+    /** What its offload moved and computed so far (streamed weights, attention traffic and time), or null without. */
+    public OffloadTotals offloadTotals() {
+        return offload == null ? null : offload.totals();
+    }
+
     /** Seconds the host CPU spent on decode attention (summed over ranks). */
     public double hostAttentionSeconds() {
         return offload == null ? 0 : offload.attentionBusySeconds();
@@ -428,7 +433,7 @@ public final class Replica implements ReplicaLoad {
             partsLeft++;
             stepFill = offload.start(plain, offloadOps, cost.deviceSeconds(), this::partDone);
             if (memory != null) {
-                memory.offloadMoved(offload.h2dBytes(), offload.d2hBytes());
+                memory.offloadMoved(offload.totals());
             }
         }
         afterSwaps(draft == null ? target : () -> solver.start(new Activity(name + " draft", draft.deviceSeconds(),

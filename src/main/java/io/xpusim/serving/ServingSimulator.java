@@ -97,9 +97,10 @@ public final class ServingSimulator {
             throw new InfeasibleConfigurationException("offloading a mixture-of-experts or latent-attention model is not "
                     + "supported yet", "remove strategy.offload");
         }
-        if (c.kvOffload() != null && (c.attentionDp() > 1 || c.offload().attentionOnCpu())) {
+        if (c.kvOffload() != null && (c.attentionDp() > 1 || c.offload().attentionOffloaded())) {
             throw new InfeasibleConfigurationException("preemption by swap with " + (c.attentionDp() > 1
-                    ? "attention data parallelism" : "attention on the CPU") + " is not supported yet",
+                    ? "attention data parallelism" : "offload.attention: " + c.offload().attention())
+                    + " is not supported yet",
                     "use preemption: recompute");
         }
         this.routing = setup.model().isMoe() ? routing(setup.model(), c.moe()) : null;
@@ -124,7 +125,7 @@ public final class ServingSimulator {
                 }
                 ServingConfig gc = c.withTp(g.tp());
                 DeviceProfile own = devices.get(from).profile();
-                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc, hostBytes(from));
+                MemoryPlan plan = MemoryPlan.plan(setup.model(), own, gc, nodeOf(from));
                 if (first == null) {
                     first = plan;
                 }
@@ -136,7 +137,7 @@ public final class ServingSimulator {
                     while (j < g.replicas() && devices.get(from + j * g.tp()).profile().name().equals(p.name())) {
                         j++;
                     }
-                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc, hostBytes(from + i * g.tp()));
+                    MemoryPlan pp = p.name().equals(own.name()) ? plan : MemoryPlan.plan(setup.model(), p, gc, nodeOf(from + i * g.tp()));
                     addPool("replica", j - i, gc, pp, from + i * g.tp(), p, Replica.Role.COLOCATED, replicas.size());
                     i = j;
                 }
@@ -146,7 +147,7 @@ public final class ServingSimulator {
             this.prefillPool = replicas;
             this.decodePool = List.of();
         } else if (disagg == null) {
-            this.memory = MemoryPlan.plan(setup.model(), device, c, hostBytes(0));
+            this.memory = MemoryPlan.plan(setup.model(), device, c, nodeOf(0));
             addPool("replica", setup.replicas(), c, memory, 0, device, Replica.Role.COLOCATED, 0);
             this.prefillPool = replicas;
             this.decodePool = List.of();
@@ -165,10 +166,10 @@ public final class ServingSimulator {
         }
     }
 
-    /** Device {@code index}'s share of its node's host memory. */
-    private double hostBytes(int index) {
+    /** The template of device {@code index}'s node (its share of host memory and storage drives plans its memory). */
+    private io.xpusim.hardware.NodeProfile nodeOf(int index) {
         var d = setup.cluster().devices().get(index);
-        return MemoryPlan.hostBytesPerDevice(setup.cluster().nodes().get(d.nodeIndex()).profile());
+        return setup.cluster().nodes().get(d.nodeIndex()).profile();
     }
 
     private void addPool(String prefix, int count, ServingConfig c, MemoryPlan plan, int firstDevice, DeviceProfile device,
@@ -287,7 +288,7 @@ public final class ServingSimulator {
     private void trackMemory(Replica r, ServingConfig c, MemoryPlan plan) {
         int n = c.devicesPerReplica();
         ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), (plan.weightBytes() + plan.activationReserveBytes()) * n,
-                plan.hostWeightBytes() * n, plan.kvBlockBytes() * c.tp(), plan.kvOnHost());
+                plan.hostWeightBytes() * n, plan.kvBlockBytes() * c.tp(), plan.kvTier());
         ExpertOffload experts = c.moe() == null ? null : c.moe().offload();
         if (experts != null) {
             // the replica's copy of every routed expert, at the tier's precision (each device fetches its 1/tp slice)
