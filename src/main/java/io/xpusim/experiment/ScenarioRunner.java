@@ -165,6 +165,9 @@ public final class ScenarioRunner {
     private static void checkInvariants(Scenario s, ServingSimulator sim, StopReason stop, TierReport tiers) {
         List<String> broken = new ArrayList<>(tiers.overCapacity());
         broken.addAll(sim.kvOffloadViolations(stop == StopReason.DRAINED));
+        if (stop == StopReason.DRAINED) {
+            broken.addAll(tiers.mediaMismatches()); // before draining, transfers in flight are booked but not carried
+        }
         long recorded = sim.recorder().requests().size();
         long inFlight = sim.replicas().stream().mapToLong(Replica::inFlight).sum();
         if (recorded + inFlight != sim.arrivals()) {

@@ -117,6 +117,14 @@ class StorageAttentionTest {
         assertEquals((Double) m.get("offload_h2d_bytes"), (Double) hbm.get("write_bytes"), 1);
         assertEquals(0.0, (Double) tier(m, "cpu").get("read_bytes") + (Double) tier(m, "cpu").get("write_bytes"),
                 "nothing goes through host DRAM");
+        // the end-of-run check holds the ledger against the drives' own resources (flash writes, flash → engine reads),
+        // and fails for a byte booked that never reached the flash
+        TierReport tiers = r.tiers();
+        double carried = tiers.mediaBytes().get("csd");
+        assertEquals(16 * 16 * 1008.5 * KV_PER_TOKEN + written, carried, 1e-9 * carried);
+        assertTrue(tiers.mediaMismatches().isEmpty());
+        tiers.tier("csd").write(1e6);
+        assertEquals(1, tiers.mediaMismatches().size(), "a booked byte the flash never carried");
 
         RunResult gpuOnly = run(dir, DRIVES, "");
         assertEquals(metrics(gpuOnly).get("output_tokens_completed"), m.get("output_tokens_completed"),
