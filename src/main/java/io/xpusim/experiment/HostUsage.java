@@ -2,6 +2,9 @@ package io.xpusim.experiment;
 
 import io.xpusim.hardware.Device;
 import io.xpusim.resource.Resource;
+import io.xpusim.serving.MemoryPlan;
+import io.xpusim.serving.OffloadConfig;
+import io.xpusim.serving.OffloadTotals;
 import io.xpusim.serving.Replica;
 import io.xpusim.serving.ServingSimulator;
 import java.util.ArrayList;
@@ -47,34 +50,45 @@ final class HostUsage {
         metrics.put("offload_stall_kv_swap_s", swap);
     }
 
-    /** With offload: bytes streamed and moved each way over the host links, and the host's attention time. */
-    static void putOffload(Map<String, Object> metrics, ServingSimulator sim) {
+    /**
+     * With offload: bytes streamed and moved each way over the devices' host links, the host's attention time and, when
+     * attention is offloaded, {@code offload_attention_s} (the target's attention time, summed over ranks). Where the KV
+     * cache lives, what it held and what was read from and written into it are its tier's {@code memory_tiers[]} row.
+     */
+    static void putOffload(Map<String, Object> metrics, ServingSimulator sim, boolean attentionOffloaded) {
         double streamed = 0;
         double h2d = 0;
         double d2h = 0;
         double attention = 0;
+        double offloaded = 0;
         for (Replica r : sim.replicas()) {
             streamed += r.offloadStreamedBytes();
             h2d += r.offloadH2dBytes();
             d2h += r.offloadD2hBytes();
             attention += r.hostAttentionSeconds();
+            OffloadTotals t = r.offloadTotals();
+            offloaded += t == null ? 0 : t.attentionBusySeconds();
         }
         metrics.put("offload_weight_bytes_streamed", streamed);
         metrics.put("offload_h2d_bytes", h2d);
         metrics.put("offload_d2h_bytes", d2h);
         metrics.put("host_attention_s", attention);
+        if (attentionOffloaded) {
+            metrics.put("offload_attention_s", offloaded);
+        }
     }
 
     /** The setup's offload block. */
-    static Map<String, Object> offloadSetup(io.xpusim.serving.OffloadConfig o, io.xpusim.serving.MemoryPlan plan) {
+    static Map<String, Object> offloadSetup(OffloadConfig o, MemoryPlan plan) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("weights", o.weightsOnCpu() ? "cpu" : "none");
         if (o.weightsOnCpu()) {
             m.put("weights_on_gpu", o.weightsOnGpu());
         }
-        m.put("attention", o.attentionOnCpu() ? "cpu" : "none");
+        m.put("attention", o.attention());
         m.put("host_weight_bytes_per_device", plan.hostWeightBytes());
         m.put("kv_cache_in_host_memory", plan.kvOnHost());
+        m.put("kv_cache_tier", plan.kvTier());
         return m;
     }
 

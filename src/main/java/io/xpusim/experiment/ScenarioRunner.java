@@ -166,6 +166,9 @@ public final class ScenarioRunner {
     private static void checkInvariants(Scenario s, ServingSimulator sim, StopReason stop, TierReport tiers) {
         List<String> broken = new ArrayList<>(tiers.overCapacity());
         broken.addAll(sim.kvOffloadViolations(stop == StopReason.DRAINED));
+        if (stop == StopReason.DRAINED) {
+            broken.addAll(tiers.mediaMismatches()); // before draining, transfers in flight are booked but not carried
+        }
         long recorded = sim.recorder().requests().size();
         long inFlight = sim.replicas().stream().mapToLong(Replica::inFlight).sum();
         if (recorded + inFlight != sim.arrivals()) {
@@ -263,7 +266,7 @@ public final class ScenarioRunner {
         m.put("device_utilisation", devices == 0 ? 0.0 : busy / devices);
         HostUsage.put(m, sim);
         if (s.serving().offload().any()) {
-            HostUsage.putOffload(m, sim);
+            HostUsage.putOffload(m, sim, s.serving().offload().attentionOffloaded());
         }
         m.put("drop_reasons", new LinkedHashMap<>(dropReasons));
         if (s.serving().scheduler().prefixCaching()) {

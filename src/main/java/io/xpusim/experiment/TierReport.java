@@ -1,21 +1,29 @@
 package io.xpusim.experiment;
 
 import io.xpusim.hardware.Cluster;
+import io.xpusim.hardware.MemoryUnit;
+import io.xpusim.hardware.NodeInstance;
 import io.xpusim.metrics.MemoryTiers;
 import io.xpusim.metrics.TierUsage;
 import io.xpusim.resource.Resource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * What a run did with its memory tiers and links, for summary.json and the tier charts: the tiers' ledger (closed at
- * the end of the run) and the bytes each class of link (nvlink, pcie, cxl, ib, …) carried over all its directions.
+ * the end of the run), the bytes each class of link (nvlink, pcie, cxl, ib, …) carried over all its directions, and
+ * per node tier (cxl, nvme, csd, …: not {@code hbm} or host DRAM, whose bandwidth kernels and host threads also use)
+ * the bytes its units' media and internal paths carried, to check the ledger against.
  */
-record TierReport(MemoryTiers tiers, Map<String, Double> linkClassBytes) {
+record TierReport(MemoryTiers tiers, Map<String, Double> linkClassBytes, Map<String, Double> mediaBytes) {
 
-    /** Closes the tiers' series at {@code nowPicos} and sums the cluster's link traffic by class. */
+    /** Closes the tiers' series at {@code nowPicos} and sums the cluster's link and tier-media traffic. */
     static TierReport of(Cluster cluster, MemoryTiers tiers, long nowPicos) {
         tiers.close(nowPicos);
         Map<String, Double> bytes = new TreeMap<>();
@@ -25,7 +33,21 @@ record TierReport(MemoryTiers tiers, Map<String, Double> linkClassBytes) {
                 bytes.merge(c, r.workDone(nowPicos), Double::sum);
             }
         }
-        return new TierReport(tiers, bytes);
+        Map<String, Double> media = new TreeMap<>();
+        for (NodeInstance n : cluster.nodes()) {
+            n.tiers().forEach((tier, units) -> {
+                for (MemoryUnit u : units) {
+                    Set<Resource> own = Collections.newSetFromMap(new IdentityHashMap<>());
+                    own.add(u.read());
+                    own.add(u.write()); // the same resource when the media has one bandwidth for both
+                    if (u.internal() != null) {
+                        own.add(u.internal()); // a drive's flash read by its engine (in-storage attention)
+                    }
+                    own.forEach(r -> media.merge(tier, r.workDone(nowPicos), Double::sum));
+                }
+            });
+        }
+        return new TierReport(tiers, bytes, media);
     }
 
     /** Adds {@code memory_tiers} and {@code link_class_bytes} to a summary's metrics. */
@@ -39,6 +61,24 @@ record TierReport(MemoryTiers tiers, Map<String, Double> linkClassBytes) {
         return tiers.all().stream().filter(t -> t.peakBytes() > t.capacityBytes() * (1 + 1e-9))
                 .map(t -> "memory tier " + t.name() + " held " + t.peakBytes() + " B, above its capacity "
                         + t.capacityBytes()).toList();
+    }
+
+    /**
+     * Node tiers whose ledger disagrees with their media: once every transfer has finished, the bytes booked as read
+     * from and written to a tier (swapped KV, fetched experts, optimizer states, in-storage attention's KV appends and
+     * reads) are what its units' media and internal paths carried.
+     */
+    List<String> mediaMismatches() {
+        List<String> broken = new ArrayList<>();
+        mediaBytes.forEach((tier, carried) -> {
+            TierUsage t = tiers.tier(tier);
+            double booked = t.readBytes() + t.writeBytes();
+            if (Math.abs(booked - carried) > 1e-6 * Math.max(1, carried)) {
+                broken.add("memory tier " + tier + " booked " + booked + " B read and written, but its media carried "
+                        + carried + " B");
+            }
+        });
+        return broken;
     }
 
     TierUsage tier(String name) {

@@ -114,6 +114,7 @@ final class TrainingRunner {
     private static void checkInvariants(Scenario s, Cluster cluster, CollectiveEngine engine, StepPlan plan,
                                         List<StageTime> times, List<Double> steps, TierReport tiers) {
         List<String> broken = new ArrayList<>(tiers.overCapacity());
+        broken.addAll(tiers.mediaMismatches());
         if (steps.size() != s.training().steps()) {
             broken.add(steps.size() + " of " + s.training().steps() + " steps finished");
         }

@@ -46,6 +46,19 @@ public record NodeProfile(String name, String description, DeviceProfile device,
         return null;
     }
 
+    /**
+     * The tier of computational storage drives (the first tier whose units have a compute engine), where
+     * {@code attention: csd} keeps the KV cache and runs decode attention; null when the node has none.
+     */
+    public TierSpec computationalStorage() {
+        for (TierSpec t : tiers) {
+            if (t.engine() != null) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /** Host memory sockets: one per host-memory instance. */
     public int sockets() {
         return hostMemory == null ? 0 : hostMemoryCount;

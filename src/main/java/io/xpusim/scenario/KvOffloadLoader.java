@@ -32,7 +32,7 @@ final class KvOffloadLoader {
      * @param policy        the batch scheduler's name
      * @param groups        the cluster's node groups
      * @param attentionDp   the replicas' attention groups (MoE attention data parallelism; 1 otherwise)
-     * @param alsoOffloaded what strategy.offload moves to host memory (weights, attention)
+     * @param alsoOffloaded what strategy.offload moves off the devices (weights to host memory, attention with the KV cache)
      */
     static KvOffload load(Fields s, Fields sch, String policy, boolean prefixCaching, List<Cluster.NodeGroup> groups,
                           int attentionDp, OffloadConfig alsoOffloaded) {
@@ -65,10 +65,12 @@ final class KvOffloadLoader {
                     + "yet: a swap moves a request's KV from every rank of the replica, but with attention data "
                     + "parallelism only its own attention group holds it", "use preemption: recompute, or attention-dp: 1");
         }
-        if (alsoOffloaded.attentionOnCpu()) {
-            throw new ScenarioException(at, "preemption by swap with strategy.offload.attention: cpu is not supported: "
-                    + "the KV cache already lives in host memory, so there is nothing to swap out of the GPU",
-                    "use preemption: recompute, or attention: none");
+        if (alsoOffloaded.attentionOffloaded()) {
+            // the KV cache lives where attention runs, not in the GPU's memory that a swap frees
+            throw new ScenarioException(at, "preemption by swap with strategy.offload.attention: "
+                    + alsoOffloaded.attention() + " is not supported: the KV cache already lives in " + (alsoOffloaded
+                    .attentionOnCpu() ? "host memory" : "the computational storage drives' flash") + ", so there is "
+                    + "nothing to swap out of the GPU", "use preemption: recompute, or attention: none");
         }
         Fields o = s.optionalObject("kv-offload");
         List<String> tiers = new ArrayList<>();

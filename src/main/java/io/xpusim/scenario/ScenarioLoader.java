@@ -869,16 +869,17 @@ public final class ScenarioLoader {
                     + "and node template '" + first.name() + "' has " + (first.hostMemory() == null ? "no host memory"
                     : "no host link"), "use a node with host-memory and host-link, or remove strategy.offload");
         }
+        OffloadLoader.checkNodes(strategy, c.offload(), groups.stream().map(Cluster.NodeGroup::profile).toList());
         boolean expertOffload = c.moe() != null && c.moe().offload() != null;
         if (expertOffload) {
             ExpertOffloadLoader.checkNode(strategy, first, model, c.moe().offload(), c.weights());
         }
         try {
-            MemoryPlan.plan(model, device, c, MemoryPlan.hostBytesPerDevice(first));
+            MemoryPlan.plan(model, device, c, first);
         } catch (InfeasibleConfigurationException e) {
-            Location at = c.offload().any() && e.getMessage().contains("host memory") ? strategy.locationOf("offload")
-                    : expertOffload ? strategy.locationOf("moe") : tpAt;
-            throw new ScenarioException(at, e.getMessage(), e.hint());
+            Location blamed = OffloadLoader.blame(strategy, c.offload(), e);
+            throw new ScenarioException(blamed != null ? blamed : expertOffload ? strategy.locationOf("moe") : tpAt,
+                    e.getMessage(), e.hint());
         }
         boolean chunks = BatchSchedulers.create(c.scheduler().policy()).chunksPrompts();
         if (c.maxModelLen() > c.scheduler().maxBatchedTokens() && !chunks) {

@@ -1,6 +1,8 @@
 package io.xpusim.serving;
 
 import io.xpusim.hardware.DeviceProfile;
+import io.xpusim.hardware.NodeProfile;
+import io.xpusim.hardware.TierSpec;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.units.Precision;
 import java.util.ArrayList;
@@ -35,17 +37,31 @@ import java.util.Locale;
  * <p>With offload ({@link OffloadConfig}) part of it moves to the rank's share of host memory ({@link #HOST_USABLE}
  * of the node's DRAM divided by its devices): streamed weights leave on the device only their resident fraction plus
  * a double buffer of two layers' streamed part (load the next while computing this one); with attention on the CPU
- * the KV cache lives in host memory and the device keeps none.
+ * the KV cache lives in host memory and the device keeps none; with attention on computational storage
+ * ({@code attention: csd}) it lives in the rank's share of the node's drives ({@link #STORAGE_USABLE} of the tier's
+ * capacity divided by the node's devices), which must hold at least one sequence of max-model-len tokens.
  *
  * @param weightBytes     weights resident in device memory (streamed weights: the resident part and the double buffer)
  * @param hostWeightBytes streamed weights held in host memory for this rank (0 without weight offload)
- * @param kvOnHost        whether the KV blocks are in host memory (attention on the CPU)
+ * @param kvTier          where the KV blocks are: {@link TierSpec#DEVICE}, {@link TierSpec#HOST} (attention on the
+ *                        CPU) or the name of the node's computational-storage tier ({@code attention: csd}; by
+ *                        default {@code csd}) — the {@code memory_tiers} row its pages are booked in
  */
 public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
-                         int kvBlocks, double hostWeightBytes, boolean kvOnHost) {
+                         int kvBlocks, double hostWeightBytes, String kvTier) {
 
     /** Fraction of a node's host memory an engine may use for offloaded weights and KV (the rest: OS, runtime). */
     public static final double HOST_USABLE = 0.9;
+    /**
+     * Fraction of a computational storage drive's capacity the KV cache may fill (assumption: the rest for the file
+     * system and other data, as with {@link #HOST_USABLE}).
+     */
+    public static final double STORAGE_USABLE = 0.9;
+
+    /** Whether the KV blocks are in host memory (attention on the CPU). */
+    public boolean kvOnHost() {
+        return kvTier.equals(TierSpec.HOST);
+    }
 
     public double kvBytes() {
         return kvBlocks * kvBlockBytes;
@@ -58,19 +74,24 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
 
     /** The plan of a deployment that offloads nothing. */
     public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c) {
-        return plan(m, device, c, 0);
+        return plan(m, device, c, 0, 0, null);
+    }
+
+    /** The plan of a rank on a device of {@code node} (its share of the node's host memory and storage drives). */
+    public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c, NodeProfile node) {
+        TierSpec storage = node.computationalStorage();
+        return plan(m, device, c, hostBytesPerDevice(node), storageBytesPerDevice(node),
+                storage == null ? null : storage.name());
     }
 
     /**
      * The plan of a replica: with pipeline parallelism the stage with the fewest KV blocks bounds every stage's cache
      * (a sequence's KV is on every stage), as vLLM takes the minimum over its workers.
-     *
-     * @param hostBytesPerDevice this rank's share of its node's host memory (capacity; {@link #HOST_USABLE} of it is
-     *                           used), needed only with offload
      */
-    public static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c, double hostBytesPerDevice) {
+    private static MemoryPlan plan(ModelSpec m, DeviceProfile device, ServingConfig c, double hostBytesPerDevice,
+                                   double storageBytesPerDevice, String storageTier) {
         MemoryPlan best = null;
-        for (MemoryPlan p : stages(m, device, c, hostBytesPerDevice)) {
+        for (MemoryPlan p : stages(m, device, c, hostBytesPerDevice, storageBytesPerDevice, storageTier)) {
             if (best == null || p.kvBlocks() < best.kvBlocks()) {
                 best = p;
             }
@@ -80,15 +101,22 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
 
     /** The per-stage plans of a deployment that offloads nothing. */
     public static List<MemoryPlan> stages(ModelSpec m, DeviceProfile device, ServingConfig c) {
-        return stages(m, device, c, 0);
+        return stages(m, device, c, 0, 0, null);
     }
 
     /**
      * One plan per pipeline stage (one for pp = 1): stage s holds its layers' weights (the embedding on the first,
      * the LM head on the last, see {@link ModelSpec#weightBytesPerRank(int, Precision, int, int)}) and the KV of its
      * layers; every stage reserves one layer's activations, and the last the fp32 logits too.
+     *
+     * @param hostBytesPerDevice    this rank's share of its node's host memory (capacity; {@link #HOST_USABLE} of it is
+     *                              used), needed only with offload
+     * @param storageBytesPerDevice this rank's share of its node's computational storage drives (capacity;
+     *                              {@link #STORAGE_USABLE} of it is used), needed only with {@code attention: csd}
+     * @param storageTier           the name of those drives' tier (null when the node has none)
      */
-    public static List<MemoryPlan> stages(ModelSpec m, DeviceProfile device, ServingConfig c, double hostBytesPerDevice) {
+    private static List<MemoryPlan> stages(ModelSpec m, DeviceProfile device, ServingConfig c, double hostBytesPerDevice,
+                                           double storageBytesPerDevice, String storageTier) {
         int tp = c.tp();
         int pp = c.pp();
         double usable = device.memory().capacityBytes() * c.gpuMemoryUtilization();
@@ -130,7 +158,7 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                                 + "with more host memory");
             }
             double left = usable - weights - activations;
-            double needed = off.attentionOnCpu() ? 0 : blockBytes;
+            double needed = off.attentionOffloaded() ? 0 : blockBytes;
             String stage = pp == 1 ? "" : String.format(Locale.ROOT, " (pipeline stage %d of pp=%d)", s, pp);
             if (left < needed) {
                 throw new InfeasibleConfigurationException(weights > usable
@@ -153,9 +181,21 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                                 + (off.weightsOnCpu() ? ", or keep fewer weights on the device (offload.weights-on-gpu)"
                                 : weights > usable && pp == 1 ? ", or stream the weights from host memory: strategy.offload: { weights: cpu }" : ""));
             }
-            double kvSpace = off.attentionOnCpu() ? host - streamed : left;
+            boolean inStorage = off.attention().equals(AttentionOffloads.CSD);
+            double kvSpace = off.attentionOnCpu() ? host - streamed : inStorage ? storageBytesPerDevice * STORAGE_USABLE : left;
+            if (inStorage) {
+                double sequence = Math.ceil(c.maxModelLen() / (double) c.scheduler().blockTokens()) * blockBytes;
+                if (kvSpace < sequence) {
+                    throw new InfeasibleConfigurationException(String.format(Locale.ROOT, "the KV cache of one %d-token "
+                                    + "sequence of %s needs %.2f GiB per device, but the node's computational storage gives "
+                                    + "each device %.2f GiB (%.0f%% of its share of the drives)", c.maxModelLen(), m.name(),
+                            sequence / GIB, kvSpace / GIB, 100 * STORAGE_USABLE),
+                            "add drives to the tier (count), lower max-model-len, or use attention: cpu or none");
+                }
+            }
+            String tier = off.attentionOnCpu() ? TierSpec.HOST : inStorage ? storageTier : TierSpec.DEVICE;
             out.add(new MemoryPlan(usable, weights, activations, blockBytes,
-                    (int) Math.min(Integer.MAX_VALUE, Math.floor(kvSpace / blockBytes)), streamed, off.attentionOnCpu()));
+                    (int) Math.min(Integer.MAX_VALUE, Math.floor(kvSpace / blockBytes)), streamed, tier));
         }
         return out;
     }
@@ -175,6 +215,12 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                     + "is usable", draft.name(), device.name(), weights / GIB, kv / GIB, kvTokens, capacity / GIB),
                     "choose a smaller draft model, or lower the target's KV cache (gpu-memory-utilization)");
         }
+    }
+
+    /** One device's share of its node's computational storage capacity (0 when the node has no such drives). */
+    public static double storageBytesPerDevice(NodeProfile node) {
+        TierSpec t = node.computationalStorage();
+        return t == null ? 0 : t.capacityBytes() / Math.max(1, node.deviceCount());
     }
 
     /** One device's share of its node's host memory capacity (0 when the node has none). */

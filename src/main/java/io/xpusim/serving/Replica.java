@@ -272,6 +272,11 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
         return offload == null ? 0 : offload.d2hBytes();
     }
 
+    /** What its offload moved and computed so far (streamed weights, attention traffic and time), or null without. */
+    public OffloadTotals offloadTotals() {
+        return offload == null ? null : offload.totals();
+    }
+
     /** Seconds the host CPU spent on decode attention (summed over ranks). */
     public double hostAttentionSeconds() {
         return offload == null ? 0 : offload.attentionBusySeconds();
@@ -736,7 +741,7 @@ public final class Replica implements ReplicaLoad, PipelineStage.Listener {
         partsLeft++;
         stepFill = offload.start(plain, offloadOps, cost.deviceSeconds(), () -> partDone(e));
         if (memory != null) {
-            memory.offloadMoved(offload.h2dBytes(), offload.d2hBytes());
+            memory.offloadMoved(offload.totals());
         }
         afterSwaps(e, () -> solver.start(new Activity(name + " iteration", cost.deviceSeconds(), computeResources,
                 Double.POSITIVE_INFINITY, a -> collectives.allReduce(devices, cost.allReduceBytes(), cost.allReduces(),

@@ -90,9 +90,10 @@ public final class ServingSimulator {
             throw new InfeasibleConfigurationException("offloading a mixture-of-experts or latent-attention model is not "
                     + "supported yet", "remove strategy.offload");
         }
-        if (c.kvOffload() != null && (c.attentionDp() > 1 || c.offload().attentionOnCpu())) {
+        if (c.kvOffload() != null && (c.attentionDp() > 1 || c.offload().attentionOffloaded())) {
             throw new InfeasibleConfigurationException("preemption by swap with " + (c.attentionDp() > 1
-                    ? "attention data parallelism" : "attention on the CPU") + " is not supported yet",
+                    ? "attention data parallelism" : "offload.attention: " + c.offload().attention())
+                    + " is not supported yet",
                     "use preemption: recompute");
         }
         int needed = pools ? disagg.devices() : groups.stream().mapToInt(ReplicaGroup::devices).sum();
@@ -160,9 +161,9 @@ public final class ServingSimulator {
         }
     }
 
-    /** Device {@code index}'s share of its node's host memory. */
-    private double hostBytes(Device d) {
-        return MemoryPlan.hostBytesPerDevice(setup.cluster().nodes().get(d.nodeIndex()).profile());
+    /** The template of device {@code d}'s node (its share of host memory and storage drives plans its memory). */
+    private io.xpusim.hardware.NodeProfile nodeOf(Device d) {
+        return setup.cluster().nodes().get(d.nodeIndex()).profile();
     }
 
     /**
@@ -198,7 +199,7 @@ public final class ServingSimulator {
                 for (int s = 0; s + 1 < stages.size(); s++) {
                     setup.cluster().route(stages.get(s).get(0), stages.get(s + 1).get(0)); // fails early if unreachable
                 }
-                MemoryPlan plan = MemoryPlan.plan(setup.model(), profile, gc, hostBytes(own.get(0)));
+                MemoryPlan plan = MemoryPlan.plan(setup.model(), profile, gc, nodeOf(own.get(0)));
                 if (role == null) {
                     KvCache shared = newCache(plan.kvBlocks());
                     double share = disagg.prefillShare();
@@ -402,7 +403,7 @@ public final class ServingSimulator {
             host += st.hostWeightBytes() * perStage;
             kvBlock += st.kvBlockBytes() * c.tp();
         }
-        ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), resident, host, kvBlock, plan.kvOnHost());
+        ReplicaMemory m = new ReplicaMemory(tiers, sim.now(), resident, host, kvBlock, plan.kvTier());
         ExpertOffload experts = c.moe() == null ? null : c.moe().offload();
         if (experts != null) {
             // the replica's copy of every routed expert, at the tier's precision (each device fetches its 1/tp slice)

@@ -66,6 +66,15 @@ class HostAttentionTest {
         double d2h = 64 * 32 * 32 * (4096 + 2 * 1024) * 2.0 + 128_000 * 131_072.0;
         assertEquals(d2h, (Double) m.get("offload_d2h_bytes"), 1e-9 * d2h);
         assertEquals(64 * 32 * 32 * 4096 * 2.0, (Double) m.get("offload_h2d_bytes"), 1);
+        // in memory_tiers the KV pages and everything sent down live in host DRAM; it is read by the attention's memory
+        // traffic (per sequence and step its c tokens of KV, 131,072 B each, plus its q and output, 2 × 32 × 4096 × 2 B)
+        // and the outputs sent back
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cpu = ((List<Map<String, Object>>) m.get("memory_tiers")).stream()
+                .filter(t -> t.get("tier").equals("cpu")).findFirst().orElseThrow();
+        double kvRead = 64 * 32 * (4032.5 * 131_072 + 2 * 32 * 4096 * 2.0);
+        assertEquals(kvRead + (Double) m.get("offload_h2d_bytes"), (Double) cpu.get("read_bytes"), 1e-6 * kvRead);
+        assertEquals(d2h, (Double) cpu.get("write_bytes"), 1e-9 * d2h);
         // the device waits for the host in every decode step: the step less its own 8.8 ms (and nothing in the prefill,
         // whose 128,000-token compute hides the KV copy)
         double stall = 64 * (step - gpu);

@@ -193,6 +193,10 @@ class KvSwapCompositionTest {
                 .contains("preemption by swap with attention-dp 2 is not supported yet"));
         assertTrue(refusal(write("llama-3-8b", "5/s", 100, 10, 5, "{ tp: 1 }", "offload: { attention: cpu }"))
                 .contains("the KV cache already lives in host memory"));
+        // in-storage attention keeps the KV in the drives' flash: refused at the swap, before the nodes are checked
+        assertTrue(refusal(write("llama-3-8b", "5/s", 100, 10, 5, "{ tp: 1 }", "offload: { attention: csd }"))
+                .contains("strategy.offload.attention: csd is not supported: the KV cache already lives in the "
+                        + "computational storage drives' flash"));
         assertTrue(refusal(write("llama-3-8b", "5/s", 100, 10, 5, "{ tp: 1 }", "offload: { weights: cpu }"))
                 .contains("swap to another tier"));
     }

@@ -48,6 +48,15 @@ class RunReportTest {
     }
 
     @Test
+    void inStorageAttentionReportDrawsTheDrivesTier() throws Exception {
+        // the eleven serving charts with attention: csd (the csd tier among tier_occupancy.png's lines), and
+        // link_utilisation.png since q/k/v and outputs keep the GPU's and the drives' PCIe links busy
+        String html = report("scenarios/study/instinfer-opt13b-a6000-smartssd.yaml", "csd", List.of(
+                "workload.requests=4", "workload.input-tokens.tokens=256", "workload.output-tokens.tokens=16"), 12);
+        assertTrue(html.contains("offload_attention_s") && html.contains("kv_cache_tier"), "offload metrics and setup");
+    }
+
+    @Test
     void collectiveAndTrainingReportsToo() throws Exception {
         String c = report("scenarios/collective/nccl-allreduce-dgx-h100.yaml", "collective", List.of(), 2);
         assertTrue(c.contains("busbw_gb_per_s"), "the collectives table");
