@@ -114,6 +114,134 @@ class SupernodeCollectiveTest {
         assertEquals(done[0], lowered, 1e-12);
     }
 
+    /** A deterministic skewed matrix: rank 0 is a hot receiver, rank 1 a heavy sender, the rest random-ish. */
+    private static double[][] skewed(int n, double unit) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        double[][] m = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                m[i][j] = i == j ? 0 : unit * (1 + r.nextInt(4) + (j == 0 ? 6 : 0) + (i == 1 ? 3 : 0));
+            }
+        }
+        return m;
+    }
+
+    /** max over ranks of max(row sum, column sum), the diagonal excluded. */
+    private static double busiestPort(double[][] m) {
+        double worst = 0;
+        for (int i = 0; i < m.length; i++) {
+            double row = 0;
+            double col = 0;
+            for (int j = 0; j < m.length; j++) {
+                row += i == j ? 0 : m[i][j];
+                col += i == j ? 0 : m[j][i];
+            }
+            worst = Math.max(worst, Math.max(row, col));
+        }
+        return worst;
+    }
+
+    /** Runs an all-to-all through the engine; checks bytes and capacities as {@link #run} does; returns seconds. */
+    private static double allToAll(Cluster c, List<Device> g, double[][] m) {
+        Simulation sim = new Simulation();
+        CollectiveEngine engine = new CollectiveEngine(sim, new FairShareSolver(sim), c);
+        double[] done = {-1};
+        engine.allToAll(g, m, () -> done[0] = sim.now() / 1e12);
+        sim.run();
+        double total = 0;
+        for (int i = 0; i < m.length; i++) {
+            for (int j = 0; j < m.length; j++) {
+                total += i == j ? 0 : m[i][j];
+            }
+        }
+        assertEquals(total, engine.bytesSent(), 1e-9 * total, "every off-diagonal byte sent once");
+        assertEquals(engine.bytesSent(), engine.bytesDelivered(), 1e-9 * total, "bytes conserved");
+        for (Resource r : c.linkResources()) {
+            assertTrue(r.peakRate() <= r.capacityPerSecond() * (1 + 1e-9), r.name() + " above capacity");
+        }
+        return done[0];
+    }
+
+    /** The same matrix as n(n−1) per-pair flows on the cluster's routes, shared max-min, plus the slowest route's latency. */
+    private static double perPairFlows(Cluster c, double[][] m) {
+        List<Device> g = c.devices().subList(0, m.length);
+        Simulation sim = new Simulation();
+        FairShareSolver solver = new FairShareSolver(sim);
+        List<io.xpusim.resource.Activity> flows = new java.util.ArrayList<>();
+        double[] last = {0};
+        long latency = 0;
+        for (int i = 0; i < g.size(); i++) {
+            for (int j = 0; j < g.size(); j++) {
+                if (i != j && m[i][j] > 0) {
+                    latency = Math.max(latency, c.route(g.get(i), g.get(j)).latencyPicos());
+                    flows.add(new io.xpusim.resource.Activity("pair", m[i][j], c.route(g.get(i), g.get(j)).hopsArray(),
+                            Double.POSITIVE_INFINITY, a -> last[0] = sim.now() / 1e12));
+                }
+            }
+        }
+        solver.startAll(flows.toArray(new io.xpusim.resource.Activity[0]));
+        sim.run();
+        return last[0] + latency / 1e12;
+    }
+
+    @Test
+    void skewedAllToAllOnTheSupernodeTakesItsBusiestPortAtTheUbRate() {
+        Cluster c = cluster("cloudmatrix384", 1, null);
+        List<Device> g = c.devices().subList(0, 32);
+        double[][] m = skewed(32, MIB);
+        double t = allToAll(c, g, m);
+        // by hand: rank 0 receives 31 × (1..4 + 6) MiB, rank 1 sends 31 × (1..4 + 3): the larger line sum at 313.6 GB/s
+        assertEquals(busiestPort(m) / UB + UB_STEP, t, 1e-12);
+        assertTrue(busiestPort(m) > 31 * 7 * MIB, "the hot receiver dominates");
+        // per-pair max-min flows can only be slower (the per-port time is the least any schedule can take)
+        double pairs = perPairFlows(cluster("cloudmatrix384", 1, null), m);
+        assertTrue(pairs >= t * (1 - 1e-12), "per-pair " + pairs + " vs per-port " + t);
+    }
+
+    @Test
+    void uniformAllToAllPerPortEqualsPerPairFlows() {
+        Cluster c = cluster("cloudmatrix384", 1, null);
+        List<Device> g = c.devices().subList(0, 24);
+        double[][] m = new double[24][24];
+        for (int i = 0; i < 24; i++) {
+            for (int j = 0; j < 24; j++) {
+                m[i][j] = i == j ? 0 : 3 * MIB;
+            }
+        }
+        double t = allToAll(c, g, m);
+        assertEquals(23 * 3 * MIB / UB + UB_STEP, t, 1e-12);
+        assertEquals(perPairFlows(cluster("cloudmatrix384", 1, null), m), t, 1e-12);
+        // and the uniform collective (run as n port-equivalent flows) gives the same time for the same buffer
+        Cluster other = cluster("cloudmatrix384", 1, null);
+        double viaRun = run(other, CollectiveOp.ALL_TO_ALL, other.devices().subList(0, 24), 24 * 3 * MIB,
+                CollectiveAlgorithm.AUTO, CollectiveAlgorithm.DIRECT);
+        assertEquals(t, viaRun, 1e-12);
+    }
+
+    @Test
+    void skewedAllToAllInsideOneNvSwitchNodeIsPerPortToo() {
+        // DGX H100: every GPU has one NVLink port (450 GB/s × 0.88) into the non-blocking NVSwitch, 2.4 µs per step
+        Cluster c = cluster("dgx-h100", 1, null);
+        double[][] m = skewed(8, 64 * MIB);
+        double t = allToAll(c, c.devices(), m);
+        assertEquals(busiestPort(m) / (450e9 * 0.88) + 2.4e-6, t, 1e-12);
+        assertTrue(perPairFlows(cluster("dgx-h100", 1, null), m) >= t * (1 - 1e-12));
+    }
+
+    @Test
+    void acrossNodesTheSkewedAllToAllStaysPerPair() {
+        // two DGX over a fat tree: not one non-blocking switch, so the engine runs the per-pair flows (exactly them)
+        ScaleOutSpec ib = new ScaleOutSpec(ScaleOutTopology.RAIL_OPTIMIZED_FAT_TREE, LIB.link(ref("ib-ndr400"), "nic").value(),
+                8, 1, 32);
+        double[][] m = skewed(16, 16 * MIB);
+        Cluster c = cluster("dgx-h100", 2, ib);
+        double t = allToAll(c, c.devices(), m);
+        Cluster fresh = cluster("dgx-h100", 2, ib);
+        double pairs = perPairFlows(fresh, m);
+        assertTrue(t > busiestPort(m) / (450e9 * 0.88), "bound by the NICs, not the NVLink ports");
+        assertEquals(pairs, t, 1e-12);
+    }
+
     @Test
     void twoSupernodesJoinedByTheirRdmaPlane() {
         ScaleOutSpec rdma = new ScaleOutSpec(ScaleOutTopology.RAIL_OPTIMIZED_FAT_TREE, LIB.link(ref("roce-400g"), "nic").value(),
