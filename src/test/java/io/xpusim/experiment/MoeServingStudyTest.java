@@ -11,13 +11,15 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two MoE serving studies of the README: EP vs TP for Mixtral on one DGX H100, and DeepSeek-R1 with
- * disaggregated prefill/decode and EP16 pools on four DGX H100, against published DeepSeek and SGLang numbers.
+ * The MoE serving studies of the README: EP vs TP for Mixtral on one DGX H100; DeepSeek-R1 with disaggregated
+ * prefill/decode and EP16 pools on four DGX H100 and on 32 NPUs of a CloudMatrix384, against published DeepSeek and
+ * SGLang numbers; DeepSeek-R1 on a whole CloudMatrix384 at EP160 (the paper's EP320 over dies); Mixtral offloaded.
  */
 class MoeServingStudyTest {
     private static final Path MIXTRAL = Path.of("scenarios/study/mixtral-ep-vs-tp-dgx-h100.yaml");
     private static final Path DEEPSEEK = Path.of("scenarios/study/deepseek-r1-disagg-4x-dgx-h100.yaml");
     private static final Path SUPERNODE = Path.of("scenarios/study/deepseek-r1-disagg-cloudmatrix384.yaml");
+    private static final Path FLAGSHIP = Path.of("scenarios/study/deepseek-r1-disagg-ep160-cloudmatrix384.yaml");
     private static final Path OFFLOAD = Path.of("scenarios/study/mixtral-offload-l4.yaml");
 
     static RunResult run(Path file, String... overrides) {
@@ -115,6 +117,38 @@ class MoeServingStudyTest {
         double decodePerNpu = (Double) decode.get("decode_tokens_per_busy_s_per_device");
         assertTrue(prefillPerNpu > 0.8 * 6688 && prefillPerNpu < 2 * 6688, "prefill tokens/s per NPU " + prefillPerNpu);
         assertTrue(decodePerNpu > 0.2 * 1943 && decodePerNpu < 1943, "decode tokens/s per NPU " + decodePerNpu);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void deepSeekR1OnAWholeSupernodeAtEp160() {
+        RunResult r = run(FLAGSHIP);
+        Map<String, Object> m = metrics(r);
+        assertEquals(15360L, m.get("requests_completed"));
+        assertEquals(15360.0 * 2000 * 70_272, (Double) m.get("kv_transfer_bytes"), 1);
+        Map<String, Object> roles = (Map<String, Object>) moe(r).get("per_role");
+        Map<String, Object> prefill = (Map<String, Object>) roles.get("prefill");
+        Map<String, Object> decode = (Map<String, Object>) roles.get("decode");
+        assertEquals(16L, prefill.get("ep"));
+        assertEquals(160L, decode.get("ep"));
+        // each of 160 NPUs has its own UB port: the EP160 dispatch and combine hide behind the two micro-batches
+        assertTrue((Double) decode.get("all_to_all_time_share") < 0.05, "EP160 decode all-to-all share");
+        assertTrue((Double) decode.get("all_to_all_bytes") > 0);
+        Map<String, Object> tpot = (Map<String, Object>) m.get("tpot_s");
+        double p50 = (Double) tpot.get("p50");
+        double p99 = (Double) tpot.get("p99");
+        // a decode step reads the 22.2 GB of INT8 weights per NPU twice (two micro-batches) at 3.2 TB/s × 0.8: ≥ 17.4 ms;
+        // the paper holds TPOT under 50 ms at this layout (measured p50 35.4, p99 36.7 ms)
+        double weightsTwice = 2 * 22.226e9 / (3.2e12 * 0.8);
+        assertTrue(p50 > weightsTwice && p99 < 0.050, "TPOT p50 " + p50 + ", p99 " + p99);
+        // CloudMatrix-Infer (arXiv 2506.12708): 6,688 prefill and 1,943 decode tokens/s per NPU. Decode can not beat its
+        // full batch (96 sequences per NPU, max-seqs 15,360 over 160) at the median step; the burst's ramp keeps it below
+        // (measured 1,658, −15%). Prefill as in the 32-NPU study (measured 9,835, +47%): bands 0.5–1.5× and 0.8–2×
+        double prefillPerNpu = (Double) prefill.get("prefill_tokens_per_busy_s_per_device");
+        double decodePerNpu = (Double) decode.get("decode_tokens_per_busy_s_per_device");
+        assertTrue(decodePerNpu < 96 / p50, "decode " + decodePerNpu + " above its full-batch rate " + 96 / p50);
+        assertTrue(decodePerNpu > 0.5 * 1943 && decodePerNpu < 1.5 * 1943, "decode tokens/s per NPU " + decodePerNpu);
+        assertTrue(prefillPerNpu > 0.8 * 6688 && prefillPerNpu < 2 * 6688, "prefill tokens/s per NPU " + prefillPerNpu);
     }
 
     private static double decodeTokensPerSecond(RunResult r) {
