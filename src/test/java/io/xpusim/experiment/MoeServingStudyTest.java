@@ -39,6 +39,12 @@ class MoeServingStudyTest {
         return (Map<String, Object>) metrics(r).get("moe");
     }
 
+    /** The moe.per_role block of one pool ("prefill" or "decode"). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> role(RunResult r, String name) {
+        return (Map<String, Object>) ((Map<String, Object>) moe(r).get("per_role")).get(name);
+    }
+
     private static double throughput(RunResult r) {
         return (Double) metrics(r).get("throughput_output_tokens_per_s");
     }
@@ -76,9 +82,8 @@ class MoeServingStudyTest {
         // the prompt KV moved is the MLA latent: 2,048 prompts × 2,000 tokens × 61 · (512 + 64) · 2 B, once
         // (tp 1 at both ends: each request lives on one attention group)
         assertEquals(2048.0 * 2000 * 70_272, (Double) m.get("kv_transfer_bytes"), 1);
-        Map<String, Object> roles = (Map<String, Object>) moe(r).get("per_role");
-        Map<String, Object> prefill = (Map<String, Object>) roles.get("prefill");
-        Map<String, Object> decode = (Map<String, Object>) roles.get("decode");
+        Map<String, Object> prefill = role(r, "prefill");
+        Map<String, Object> decode = role(r, "decode");
         assertEquals(16L, prefill.get("ep"));
         double prefillPerGpu = (Double) prefill.get("prefill_tokens_per_busy_s_per_device");
         double decodePerGpu = (Double) decode.get("decode_tokens_per_busy_s_per_device");
@@ -106,9 +111,8 @@ class MoeServingStudyTest {
         Map<String, Object> m = metrics(r);
         assertEquals(2048L, m.get("requests_completed"));
         assertEquals(2048.0 * 2000 * 70_272, (Double) m.get("kv_transfer_bytes"), 1);
-        Map<String, Object> roles = (Map<String, Object>) moe(r).get("per_role");
-        Map<String, Object> prefill = (Map<String, Object>) roles.get("prefill");
-        Map<String, Object> decode = (Map<String, Object>) roles.get("decode");
+        Map<String, Object> prefill = role(r, "prefill");
+        Map<String, Object> decode = role(r, "decode");
         // every NPU has its own 392 GB/s port into the non-blocking Unified Bus: the dispatch hides behind compute
         assertTrue((Double) prefill.get("all_to_all_time_share") < 0.05, "supernode prefill all-to-all share");
         // CloudMatrix-Infer (arXiv 2506.12708): 6,688 prefill and 1,943 decode tokens/s per NPU (decode at EP320 over
@@ -126,9 +130,8 @@ class MoeServingStudyTest {
         Map<String, Object> m = metrics(r);
         assertEquals(15360L, m.get("requests_completed"));
         assertEquals(15360.0 * 2000 * 70_272, (Double) m.get("kv_transfer_bytes"), 1);
-        Map<String, Object> roles = (Map<String, Object>) moe(r).get("per_role");
-        Map<String, Object> prefill = (Map<String, Object>) roles.get("prefill");
-        Map<String, Object> decode = (Map<String, Object>) roles.get("decode");
+        Map<String, Object> prefill = role(r, "prefill");
+        Map<String, Object> decode = role(r, "decode");
         assertEquals(16L, prefill.get("ep"));
         assertEquals(160L, decode.get("ep"));
         // each of 160 NPUs has its own UB port: the EP160 dispatch and combine hide behind the two micro-batches
