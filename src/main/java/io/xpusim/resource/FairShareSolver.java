@@ -28,7 +28,6 @@ public final class FairShareSolver {
     private final List<Resource> dirty = new ArrayList<>();
     private final List<Activity> capped = new ArrayList<>();
     private final ShareHeap shares = new ShareHeap();
-    private boolean heapMode;
     private int nextCapped;
     private final io.xpusim.kernel.EventHandler settle = arg -> settleDepartures();
     private boolean settlePending;
@@ -222,15 +221,16 @@ public final class FairShareSolver {
     }
 
     /**
-     * Progressive filling with resources in a lazy min-heap by fair share: O((R + A) log R) instead of a scan
-     * of all R resources per pass. Freezing at the minimum never lowers another resource's share, so an entry
-     * whose resource changed after it was pushed is stale and skipped.
+     * Progressive filling with resources in a lazy min-heap by fair share instead of a scan of all R resources
+     * per pass. Freezing at the minimum never lowers another resource's share, so keys are lower bounds and the
+     * heap re-keys only the entries that reach its top ({@link ShareHeap#peekValid}).
      */
     private void fillByHeap() {
-        heapMode = true;
         shares.clear();
         for (Resource r : componentResources) {
-            pushShare(r);
+            if (r.solverUnfrozen > 0) {
+                shares.push(ShareHeap.currentShare(r), r);
+            }
         }
         nextCapped = 0;
         int unfrozen = componentActivities.size();
@@ -250,7 +250,6 @@ public final class FairShareSolver {
                 }
             }
         }
-        heapMode = false;
     }
 
     private void freeze(Activity a, double rate) {
@@ -259,9 +258,6 @@ public final class FairShareSolver {
         for (Resource r : a.resources) {
             r.solverRemaining -= rate;
             r.solverUnfrozen--;
-            if (heapMode) {
-                pushShare(r);
-            }
         }
     }
 
@@ -286,14 +282,6 @@ public final class FairShareSolver {
             }
         }
         return frozen;
-    }
-
-    /** Records a resource's current fair share in the heap (a resource with nothing unfrozen has none). */
-    private void pushShare(Resource r) {
-        r.solverVersion++;
-        if (r.solverUnfrozen > 0) {
-            shares.push(Math.max(0, r.solverRemaining) / r.solverUnfrozen, r);
-        }
     }
 
     private void settle(Activity a, long now) {

@@ -19,7 +19,6 @@ public final class Resource {
     int visitMark;
     double solverRemaining;
     int solverUnfrozen;
-    int solverVersion;
 
     public Resource(String name, double capacityPerSecond) {
         if (!(capacityPerSecond > 0) || !Double.isFinite(capacityPerSecond)) {

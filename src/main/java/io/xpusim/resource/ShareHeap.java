@@ -3,14 +3,15 @@ package io.xpusim.resource;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of (fair share, resource, version) for progressive filling. Entries are never updated in
- * place: a resource whose share changes is pushed again with a new version, and {@link #peekValid} drops
- * entries whose version is no longer the resource's (lazy deletion). Primitive arrays, reused across recomputes.
+ * A binary min-heap of (fair share, resource) for progressive filling, each resource in it at most once.
+ * During filling a resource's fair share only rises (freezing an activity at the minimum share never lowers
+ * another resource's share), so a key is a lower bound of its resource's share: {@link #peekValid} re-keys a
+ * stale top entry lazily instead of every freeze pushing every resource it touches. Primitive arrays, reused
+ * across recomputes.
  */
 final class ShareHeap {
     private double[] keys = new double[64];
     private Resource[] resources = new Resource[64];
-    private int[] versions = new int[64];
     private int size;
 
     void clear() {
@@ -22,7 +23,6 @@ final class ShareHeap {
         if (size == keys.length) {
             keys = Arrays.copyOf(keys, size * 2);
             resources = Arrays.copyOf(resources, size * 2);
-            versions = Arrays.copyOf(versions, size * 2);
         }
         int i = size++;
         while (i > 0) {
@@ -32,20 +32,36 @@ final class ShareHeap {
             }
             keys[i] = keys[parent];
             resources[i] = resources[parent];
-            versions[i] = versions[parent];
             i = parent;
         }
         keys[i] = share;
         resources[i] = r;
-        versions[i] = r.solverVersion;
     }
 
-    /** The resource with the smallest current share (discarding stale entries), or null when none is left. */
+    /**
+     * The resource with the smallest current share, or null when none is left. Drops resources with nothing
+     * unfrozen and re-keys a top entry whose share has risen since it was pushed, until the top is current.
+     */
     Resource peekValid() {
-        while (size > 0 && (versions[0] != resources[0].solverVersion || resources[0].solverUnfrozen == 0)) {
+        while (size > 0) {
+            Resource top = resources[0];
+            if (top.solverUnfrozen == 0) {
+                pop();
+                continue;
+            }
+            double current = currentShare(top);
+            if (current <= keys[0]) {
+                keys[0] = current;   // equal up to rounding; keep the exact value the caller freezes at
+                return top;
+            }
             pop();
+            push(current, top);
         }
-        return size == 0 ? null : resources[0];
+        return null;
+    }
+
+    static double currentShare(Resource r) {
+        return Math.max(0, r.solverRemaining) / r.solverUnfrozen;
     }
 
     /** The share of the top entry; valid after {@link #peekValid} returned a resource. */
@@ -57,7 +73,6 @@ final class ShareHeap {
         int last = --size;
         double key = keys[last];
         Resource r = resources[last];
-        int v = versions[last];
         resources[last] = null;
         int i = 0;
         while (true) {
@@ -73,13 +88,11 @@ final class ShareHeap {
             }
             keys[i] = keys[child];
             resources[i] = resources[child];
-            versions[i] = versions[child];
             i = child;
         }
         if (size > 0) {
             keys[i] = key;
             resources[i] = r;
-            versions[i] = v;
         }
     }
 }
