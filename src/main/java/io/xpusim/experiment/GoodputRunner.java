@@ -2,6 +2,7 @@ package io.xpusim.experiment;
 
 import io.xpusim.report.CsvWriter;
 import io.xpusim.report.GoodputCharts;
+import io.xpusim.report.GoodputReport;
 import io.xpusim.report.JsonWriter;
 import io.xpusim.report.YamlTreeWriter;
 import io.xpusim.scenario.Scenario;
@@ -12,11 +13,13 @@ import io.xpusim.workload.ArrivalSpec;
 import io.xpusim.workload.WorkloadSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -43,7 +46,7 @@ public final class GoodputRunner {
         this.base = ScenarioLoader.load(file, overrides);
         if (base.kind() != ScenarioKind.SERVING) {
             throw new ScenarioException(ScenarioLoader.locate(file, overrides, "kind"), "goodput searches the request rate "
-                    + "of a serving scenario; this one is kind: " + base.kind().name().toLowerCase(java.util.Locale.ROOT),
+                    + "of a serving scenario; this one is kind: " + base.kind().name().toLowerCase(Locale.ROOT),
                     "use xpusim run for collective and training scenarios");
         }
         if (!(base.workload() instanceof WorkloadSpec.Synthetic syn)) {
@@ -209,7 +212,57 @@ public final class GoodputRunner {
             JsonWriter.write(dir.resolve("summary.json"), summary);
             files.add("summary.json");
         }
+        files.add(report(dir, result, min, max, tolerance, files));
         return files;
+    }
+
+    private String report(Path dir, GoodputSearch.Result result, double min, double max, double tolerance,
+                          List<String> files) throws IOException {
+        double goodput = result.goodput();
+        List<String[]> answer = new ArrayList<>();
+        answer.add(new String[] {"goodput", num(goodput) + " requests/s"});
+        answer.add(new String[] {"per device", num(goodput / devices()) + " requests/s on " + devices() + " device(s)"});
+        answer.add(new String[] {"outcome", switch (result.outcome()) {
+            case "at-max" -> "the SLO still holds at the search's maximum; the goodput is at least this";
+            case "below-min" -> "the SLO is missed even at the search's minimum";
+            default -> String.format(Locale.ROOT, "bracketed within %.0f%%", 100 * tolerance);
+        }});
+        answer.add(new String[] {"SLO", sloText()});
+        answer.add(new String[] {"search range", num(min) + " to " + num(max) + " requests/s"});
+        answer.add(new String[] {"each probe", probeWorkload()});
+        List<List<String>> rows = new ArrayList<>();
+        int i = 0;
+        for (GoodputSearch.Probe p : result.probes()) {
+            rows.add(List.of(Integer.toString(++i), num(p.rate()), Double.isNaN(p.attainment()) ? "–"
+                            : String.format(Locale.ROOT, "%.1f%%", 100 * p.attainment()), ms(p.ttftP90()),
+                    ms(p.tpotP90()), num(p.throughput()), p.met() ? "met" : "not met"));
+        }
+        List<String> charts = files.stream().filter(f -> f.endsWith(".png")).toList();
+        return GoodputReport.write(dir, base.name(), "Highest request rate of " + base.name() + " meeting its SLO",
+                answer, List.of("probe", "rate (req/s)", "attainment", "TTFT p90 (ms)", "TPOT p90 (ms)",
+                        "throughput (req/s)", "SLO"), rows, charts, ScenarioRunner.provenance(base));
+    }
+
+    /** The SLO as a user wrote it: {@code ttft-p90 200 ms, tpot-p90 100 ms; per request: …, attainment 90%}. */
+    private String sloText() {
+        List<String> parts = new ArrayList<>();
+        base.slo().thresholdsSeconds().forEach((k, v) -> parts.add(k + " " + ms(v) + " ms"));
+        String text = String.join(", ", parts);
+        if (base.slo().hasPerRequestTargets()) {
+            List<String> per = new ArrayList<>();
+            base.slo().perRequestSeconds().forEach((k, v) -> per.add(k + " " + ms(v) + " ms"));
+            text += (text.isEmpty() ? "" : "; ") + "per request " + String.join(", ", per) + " for "
+                    + num(100 * base.slo().attainment()) + "% of requests";
+        }
+        return text;
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "–" : new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    }
+
+    private static String ms(double seconds) {
+        return Double.isNaN(seconds) ? "–" : String.format(Locale.ROOT, "%.1f", 1e3 * seconds);
     }
 
     /** What one probe simulates, in words, for goodput.json. */

@@ -100,6 +100,30 @@ public final class HtmlReport {
         return this;
     }
 
+    /**
+     * A "Charts" section embedding each of {@code files} (names in {@code dir}); the alternative text is the file
+     * name in words followed by {@code ofWhat} ("chart of quickstart"). Nothing when there are none.
+     */
+    public HtmlReport charts(Path dir, List<String> files, String ofWhat) throws IOException {
+        if (!files.isEmpty()) {
+            section("charts", "Charts");
+            for (String c : files) {
+                image(dir.resolve(c), c.replaceAll("\\.(png|svg)$", "").replace('_', ' ') + " " + ofWhat, c);
+            }
+        }
+        return this;
+    }
+
+    /** A section showing a scenario file as written (run.yaml), with a note on what it is; nothing if it is absent. */
+    public HtmlReport scenarioFile(Path file, String heading, String note) throws IOException {
+        if (Files.exists(file)) {
+            section("scenario", heading);
+            paragraph(note);
+            preformatted(Files.readString(file));
+        }
+        return this;
+    }
+
     /** Text shown as written (the resolved scenario, say). */
     public HtmlReport preformatted(String text) {
         body.append("<pre>").append(escape(text)).append("</pre>\n");

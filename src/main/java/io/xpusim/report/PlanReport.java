@@ -18,12 +18,7 @@ public final class PlanReport {
         h.paragraph("Ranked by the objective among configurations verified by simulation to meet the target, then "
                 + "by estimate; headroom = goodput / target load − 1. plan.csv lists every configuration considered.");
         h.table(header, top);
-        if (!charts.isEmpty()) {
-            h.section("charts", "Charts");
-            for (String c : charts) {
-                h.image(dir.resolve(c), c.replaceAll("\\.(png|svg)$", "").replace('_', ' ') + " of plan " + name, c);
-            }
-        }
+        h.charts(dir, charts, "of plan " + name);
         h.provenance(provenance);
         h.write(dir.resolve(RunReport.FILE));
         return RunReport.FILE;

@@ -3,7 +3,6 @@ package io.xpusim.report;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -47,18 +46,9 @@ public final class RunReport {
             h.section("setup", "Setup");
             tree(h, (Map<String, Object>) s);
         }
-        if (!charts.isEmpty()) {
-            h.section("charts", "Charts");
-            for (String c : charts) {
-                h.image(dir.resolve(c), c.replaceAll("\\.(png|svg)$", "").replace('_', ' ') + " chart of " + name, c);
-            }
-        }
-        Path runYaml = dir.resolve("run.yaml");
-        if (Files.exists(runYaml)) {
-            h.section("scenario", "Resolved scenario (run.yaml)");
-            h.paragraph("Every profile inlined and every default filled: xpusim run run.yaml reproduces this run.");
-            h.preformatted(Files.readString(runYaml));
-        }
+        h.charts(dir, charts, "chart of " + name);
+        h.scenarioFile(dir.resolve("run.yaml"), "Resolved scenario (run.yaml)",
+                "Every profile inlined and every default filled: xpusim run run.yaml reproduces this run.");
         h.provenance(provenance);
         h.write(dir.resolve(FILE));
         return FILE;

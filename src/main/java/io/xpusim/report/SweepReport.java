@@ -52,12 +52,7 @@ public final class SweepReport {
             rows.add(row);
         }
         h.table(header, rows);
-        if (!charts.isEmpty()) {
-            h.section("charts", "Charts");
-            for (String c : charts) {
-                h.image(dir.resolve(c), c.replaceAll("\\.(png|svg)$", "").replace('_', ' ') + " of sweep " + t.name(), c);
-            }
-        }
+        h.charts(dir, charts, "of sweep " + t.name());
         h.provenance(provenance);
         h.write(dir.resolve(RunReport.FILE));
         return RunReport.FILE;

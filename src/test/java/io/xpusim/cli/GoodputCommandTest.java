@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.xpusim.experiment.GoodputRunner;
 import io.xpusim.experiment.GoodputSearch;
+import io.xpusim.report.HtmlChecks;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -59,7 +60,7 @@ class GoodputCommandTest {
     }
 
     @Test
-    void findsARateThatMeetsTheSloWithNoneMetWithinToleranceAbove() throws IOException {
+    void findsARateThatMeetsTheSloWithNoneMetWithinToleranceAbove() throws Exception {
         Path f = write("tiny.yaml", TINY);
         Outcome o = run("goodput", f.toString(), "--out", dir.resolve("a").toString());
         assertEquals(0, o.code(), o.err());
@@ -95,12 +96,14 @@ class GoodputCommandTest {
         for (String file : List.of("probes.csv", "attainment_vs_rate.png", "latency_vs_load.png", "run.yaml")) {
             assertTrue(Files.size(dir.resolve("a").resolve(file)) > 0, file);
         }
+        assertEquals(2, HtmlChecks.check(dir.resolve("a/report.html")), "the report embeds both charts");
+        assertTrue(Files.readString(dir.resolve("a/report.html")).contains("requests/s on 1 device(s)"), "the answer is in it");
 
         // same inputs ⇒ byte-identical outputs, except the wall times in goodput.json
         Outcome again = run("goodput", f.toString(), "-q", "--out", dir.resolve("b").toString());
         assertEquals(0, again.code(), again.err());
         assertEquals("", again.err());
-        for (String file : List.of("probes.csv", "run.yaml", "attainment_vs_rate.png", "latency_vs_load.png")) {
+        for (String file : List.of("probes.csv", "run.yaml", "attainment_vs_rate.png", "latency_vs_load.png", "report.html")) {
             assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(file)),
                     Files.readAllBytes(dir.resolve("b").resolve(file)), file);
         }
