@@ -131,6 +131,12 @@ public final class PlanOutputs {
             if (g.pp() > 1) {
                 gm.put("pp", (long) g.pp());
             }
+            if (g.attentionDp() > 1) {
+                gm.put("attention_dp", (long) g.attentionDp());
+            }
+            if (g.ep() > 1) {
+                gm.put("ep", (long) g.ep());
+            }
             groups.add(gm);
         }
         m.put("groups", groups);

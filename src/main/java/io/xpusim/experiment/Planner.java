@@ -86,20 +86,26 @@ public final class Planner {
         List<String> schedulers = spec.schedulers().isEmpty() ? List.of(base.serving().scheduler().policy())
                 : spec.schedulers();
         List<Deployment> units = new ArrayList<>();
-        // the base's pipeline stages are kept: every replica is tp × pp devices
+        // the base's pipeline stages and attention-dp are kept: every replica is attention-dp × tp × pp devices; so is
+        // its expert layout: tensor-parallel experts (ep 1) or experts spread over all of a replica's devices
         int pp = base.serving().pp();
+        int attentionDp = base.serving().attentionDp();
+        boolean expertsSpread = base.serving().moe() != null && base.serving().moe().ep() > 1;
         for (PlanSpec.Hardware h : spec.hardware()) {
             for (int tp : spec.tps()) {
+                int ep = expertsSpread ? attentionDp * tp : 1;
                 for (String s : schedulers) {
-                    units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, 1, tp, pp)), s, base.router(), 0, 0));
+                    units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, 1, tp, pp, attentionDp, ep)), s,
+                            base.router(), 0, 0));
                 }
             }
         }
         for (PlanSpec.Hardware h : spec.hardware()) {
             for (int tp : spec.tps()) {
+                int ep = expertsSpread ? attentionDp * tp : 1;
                 for (String s : schedulers) {
                     for (int[] split : spec.splits()) {
-                        units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, split[0] + split[1], tp, pp)), s,
+                        units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, split[0] + split[1], tp, pp, attentionDp, ep)), s,
                                 base.router(), split[0], split[1]));
                     }
                 }
@@ -264,9 +270,9 @@ public final class Planner {
             }
             int nodes = (k + perNode - 1) / perNode;
             Deployment scaled = d.disaggregated()
-                    ? new Deployment(List.of(new Deployment.Group(g.node(), nodes, k * g.replicas(), g.tp(), g.pp())), d.scheduler(),
+                    ? new Deployment(List.of(g.scaled(g.node(), nodes, k * g.replicas())), d.scheduler(),
                     d.router(), k * d.prefill(), k * d.decode())
-                    : new Deployment(List.of(new Deployment.Group(g.node(), nodes, k, g.tp(), g.pp())), d.scheduler(),
+                    : new Deployment(List.of(g.scaled(g.node(), nodes, k)), d.scheduler(),
                     k > 1 ? "least-outstanding" : d.router(), 0, 0);
             int devices = k * d.devices();
             out.add(new PlanCandidate(scaled, nodes, devices, devices * h.pricePerDeviceHour(), k * u.goodput(), Double.NaN,
@@ -281,12 +287,13 @@ public final class Planner {
     private void mixes(Unit a, Unit b, List<PlanCandidate> out, long[] counts) {
         Deployment da = a.deployment();
         Deployment db = b.deployment();
-        if (da.disaggregated() || db.disaggregated() || da.groups().get(0).node().equals(db.groups().get(0).node())
-                || !da.scheduler().equals(db.scheduler())) {
-            return;
-        }
         Deployment.Group ga = da.groups().get(0);
         Deployment.Group gb = db.groups().get(0);
+        // replica groups are { replicas, tp, pp }: a mixture-of-experts layout (attention-dp, ep) has no mix
+        if (da.disaggregated() || db.disaggregated() || ga.node().equals(gb.node()) || !da.scheduler().equals(db.scheduler())
+                || ga.attentionDp() > 1 || ga.ep() > 1) {
+            return;
+        }
         PlanSpec.Hardware ha = node(ga.node());
         PlanSpec.Hardware hb = node(gb.node());
         int perNodeA = Math.max(1, ha.profile().deviceCount() / ga.devicesPerReplica());
@@ -312,8 +319,8 @@ public final class Planner {
             if (b.goodput() <= 0 || nb > hb.maxNodes() || devices > spec.maxDevices()) {
                 continue;
             }
-            Deployment mix = new Deployment(List.of(new Deployment.Group(ga.node(), na, ra, ga.tp(), ga.pp()),
-                    new Deployment.Group(gb.node(), nb, rb, gb.tp(), gb.pp())), da.scheduler(), "least-outstanding", 0, 0);
+            Deployment mix = new Deployment(List.of(ga.scaled(ga.node(), na, ra),
+                    gb.scaled(gb.node(), nb, rb)), da.scheduler(), "least-outstanding", 0, 0);
             out.add(new PlanCandidate(mix, na + nb, devices, ra * ga.devicesPerReplica() * ha.pricePerDeviceHour()
                     + rb * gb.devicesPerReplica() * hb.pricePerDeviceHour(), ra * a.goodput() + rb * b.goodput(), Double.NaN, "estimated"));
         }

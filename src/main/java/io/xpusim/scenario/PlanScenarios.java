@@ -6,9 +6,8 @@ import java.util.Locale;
 
 /**
  * The scenarios of a plan: the base file read once, and per {@link Deployment} and arrival rate a copy of its
- * tree with the cluster, the replica layout (replicas, tp and the base's pp, replica groups, or a disaggregated pair of
- * pools),
- * the scheduler, router and rate put in, bound strictly like any scenario — so memory that does not fit or a tp
+ * tree with the cluster, the replica layout (replicas, tp and the base's pp, attention-dp and ep; replica groups, or a
+ * disaggregated pair of pools), the scheduler, router and rate put in, bound strictly like any scenario — so memory that does not fit or a tp
  * that does not divide the heads is refused here, before anything is simulated. Thread-safe.
  */
 public final class PlanScenarios {
@@ -47,16 +46,17 @@ public final class PlanScenarios {
         Deployment.Group first = d.groups().get(0);
         if (d.disaggregated()) {
             set.add(String.format(Locale.ROOT, "strategy.disaggregation={prefill: {replicas: %d, tp: %d%s}, decode: "
-                    + "{replicas: %d, tp: %d%s}}", d.prefill(), first.tp(), pp(first), d.decode(), first.tp(), pp(first)));
+                    + "{replicas: %d, tp: %d%s}}", d.prefill(), first.tp(), first.extraParallelismYaml(), d.decode(),
+                    first.tp(), first.extraParallelismYaml()));
         } else if (d.groups().size() == 1) {
             set.add("strategy.replicas=" + first.replicas());
-            set.add("strategy.parallelism={tp: " + first.tp() + pp(first) + "}");
+            set.add("strategy.parallelism={tp: " + first.tp() + first.extraParallelismYaml() + "}");
         } else {
             StringBuilder groups = new StringBuilder("strategy.replica-groups=[");
             for (int i = 0; i < d.groups().size(); i++) {
                 Deployment.Group g = d.groups().get(i);
                 groups.append(i == 0 ? "" : ", ").append("{replicas: ").append(g.replicas()).append(", tp: ").append(g.tp())
-                        .append(pp(g)).append('}');
+                        .append(g.extraParallelismYaml()).append('}');
             }
             set.add(groups.append(']').toString());
         }
@@ -66,10 +66,5 @@ public final class PlanScenarios {
                 + "/s");
         Overrides.apply(tree, set);
         return ScenarioLoader.bind(tree, spec.base(), ProfileLibrary.forScenario(spec.base()));
-    }
-
-    /** The group's pipeline stages as a YAML key (none at pp 1, the default). */
-    private static String pp(Deployment.Group g) {
-        return g.pp() > 1 ? ", pp: " + g.pp() : "";
     }
 }

@@ -94,11 +94,9 @@ class PlanCommandTest {
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/plan.json")), Files.readAllBytes(dir.resolve("s/plan.json")));
     }
 
-    @Test
-    void aPipelineParallelBaseIsPlannedAndPricedPerDeviceOfEveryStage() throws Exception {
-        // the base's pp = 2 is kept: a unit at tp t is one replica of t × 2 devices (both pools for a pair), counted as
-        // the run's summary and xpusim goodput count them, so its price is per device of both stages
-        Path f = dir.resolve("pp-plan.yaml");
+    /** A plan over the quickstart on one DGX H100 (tp 1 and 2, a 1:1 split, one verification) with the base changed. */
+    private JsonNode onNodeOfH100s(String name, String... sets) throws Exception {
+        Path f = dir.resolve(name + "-plan.yaml");
         Files.writeString(f, """
                 base: %s
                 plan:
@@ -109,16 +107,28 @@ class PlanCommandTest {
                   max-devices: 8
                   verify: 1
                 """.formatted(Path.of("scenarios/quickstart.yaml").toAbsolutePath()));
-        SweepCommandTest.Outcome o = plan(f, dir.resolve("pp").toString(), "--set", "strategy.parallelism.pp=2");
+        SweepCommandTest.Outcome o = plan(f, dir.resolve(name).toString(), sets);
         assertEquals(0, o.code(), o.err());
-        JsonNode j = new ObjectMapper().readTree(dir.resolve("pp/plan.json").toFile());
+        return new ObjectMapper().readTree(dir.resolve(name).resolve("plan.json").toFile());
+    }
+
+    /** The units' configurations, asserting none was pruned. */
+    private static List<String> unprunedUnits(JsonNode plan) {
         List<String> units = new java.util.ArrayList<>();
-        j.get("unit_results").forEach(u -> units.add(u.get("configuration").asText()));
-        assertEquals(List.of("1× dgx-h100 tp1pp2, vllm", "1× dgx-h100 tp2pp2, vllm", "dgx-h100 1P:1D tp1pp2, vllm",
-                "dgx-h100 1P:1D tp2pp2, vllm"), units);
-        for (JsonNode u : j.get("unit_results")) {
+        for (JsonNode u : plan.get("unit_results")) {
             assertTrue(u.get("pruned").isNull(), u.toString());
+            units.add(u.get("configuration").asText());
         }
+        return units;
+    }
+
+    @Test
+    void aPipelineParallelBaseIsPlannedAndPricedPerDeviceOfEveryStage() throws Exception {
+        // the base's pp = 2 is kept: a unit at tp t is one replica of t × 2 devices (both pools for a pair), counted as
+        // the run's summary and xpusim goodput count them, so its price is per device of both stages
+        JsonNode j = onNodeOfH100s("pp", "--set", "strategy.parallelism.pp=2");
+        assertEquals(List.of("1× dgx-h100 tp1pp2, vllm", "1× dgx-h100 tp2pp2, vllm", "dgx-h100 1P:1D tp1pp2, vllm",
+                "dgx-h100 1P:1D tp2pp2, vllm"), unprunedUnits(j));
         assertTrue(j.get("top").size() > 0, j.toString());
         double perDeviceHour = Double.NaN;
         for (JsonNode c : j.get("top")) {
@@ -132,6 +142,26 @@ class PlanCommandTest {
                 assertEquals(perDeviceHour, price, 1e-9, "one price per H100 whatever the layout: " + c);
             }
             perDeviceHour = price;
+        }
+    }
+
+    @Test
+    void aMixtureOfExpertsBaseKeepsAttentionDpAndSpreadsItsExpertsOverEachReplica() throws Exception {
+        // Qwen3-30B-A3B with attention-dp 2 and its experts over both devices (ep 2): at tp t every replica is 2 × t
+        // devices and ep becomes 2 × t (the loader accepts ep 1 or attention-dp × tp), priced per device
+        JsonNode j = onNodeOfH100s("moe", "--set", "model=qwen3-30b-a3b", "--set",
+                "strategy.parallelism={tp: 1, attention-dp: 2, ep: 2}", "--set", "strategy.max-model-len=8192");
+        assertEquals(List.of("1× dgx-h100 adp2tp1ep2, vllm", "1× dgx-h100 adp2tp2ep4, vllm",
+                "dgx-h100 1P:1D adp2tp1ep2, vllm", "dgx-h100 1P:1D adp2tp2ep4, vllm"), unprunedUnits(j));
+        assertTrue(j.get("top").size() > 0, j.toString());
+        for (JsonNode c : j.get("top")) {
+            int devices = 0;
+            for (JsonNode g : c.get("groups")) {
+                assertEquals(2, g.get("attention_dp").asInt(), c.toString());
+                assertEquals(2 * g.get("tp").asInt(), g.get("ep").asInt(), c.toString());
+                devices += g.get("replicas").asInt() * 2 * g.get("tp").asInt();
+            }
+            assertEquals(devices, c.get("devices").asInt(), c.toString());
         }
     }
 
