@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -83,9 +84,21 @@ public final class ParetoChart {
         renderer.setSeriesLinesVisible(1, false);
         ValueAxis xa = ChartAxes.valueAxis(x.label() + (x.higherIsBetter() ? "  → better" : "  ← better"),
                 positiveMin(x.values()), max(x.values()), LOG_ABOVE);
+        // the axis reaches the target line too, or a plan whose every configuration beats the target hides it
+        boolean marked = !Double.isNaN(yMarker) && yMarker > 0;
         ValueAxis ya = ChartAxes.valueAxis(y.label() + (y.higherIsBetter() ? "  ↑ better" : "  ↓ better"),
-                positiveMin(y.values()), max(y.values()), LOG_ABOVE);
+                marked ? Math.min(yMarker, positiveMin(y.values())) : positiveMin(y.values()),
+                marked ? Math.max(yMarker, max(y.values())) : max(y.values()), LOG_ABOVE);
         XYPlot plot = new XYPlot(data, xa, ya, renderer);
+        if (marked && !ya.getRange().contains(yMarker)) { // auto-ranging follows the data, not markers
+            double lo = Math.min(ya.getLowerBound(), yMarker);
+            double hi = Math.max(ya.getUpperBound(), yMarker);
+            if (ya instanceof LogAxis) {
+                ya.setRange(lo / 1.2, hi * 1.2);
+            } else {
+                ya.setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+            }
+        }
         if (labels != null) {
             double middle = (positiveMin(x.values()) + max(x.values())) / 2;
             for (int j = 0; j < Math.min(MAX_LABELS, front.size()); j++) {
