@@ -24,6 +24,23 @@ final class ChartAxes {
     private ChartAxes() {
     }
 
+    /**
+     * Widens {@code axis}, already attached to its plot, so that {@code value} — a marker such as a target — lies
+     * inside it with a 5% margin: JFreeChart auto-ranges on the data alone, and a line outside it is not drawn.
+     */
+    static void reach(ValueAxis axis, double value) {
+        if (!(value > 0 || axis instanceof NumberAxis) || Double.isNaN(value) || axis.getRange().contains(value)) {
+            return;
+        }
+        double lo = Math.min(axis.getLowerBound(), value);
+        double hi = Math.max(axis.getUpperBound(), value);
+        if (axis instanceof LogAxis) {
+            axis.setRange(lo / 1.2, hi * 1.2);
+        } else {
+            axis.setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
+        }
+    }
+
     /** A parameter axis: numeric positions ({@code numeric}) or value indices, and the axis label with its unit. */
     record Parameter(String label, double[] positions, boolean numeric, List<String> texts) {
     }

@@ -128,6 +128,7 @@ public final class GoodputCharts {
         for (Map.Entry<String, Double> t : targets.entrySet()) {
             if (t.getKey().equals(metric) || t.getKey().startsWith(metric + "-")) {
                 double ms = t.getValue() * 1e3;
+                ChartAxes.reach(y, ms);
                 plot.addRangeMarker(marker(ms, TARGET, "SLO " + t.getKey() + " ≤ " + new DecimalFormat("0.###",
                         DecimalFormatSymbols.getInstance(Locale.ROOT)).format(ms) + " ms", false));
             }

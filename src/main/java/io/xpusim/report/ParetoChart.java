@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.annotations.XYTextAnnotation;
-import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
@@ -90,14 +89,8 @@ public final class ParetoChart {
                 marked ? Math.min(yMarker, positiveMin(y.values())) : positiveMin(y.values()),
                 marked ? Math.max(yMarker, max(y.values())) : max(y.values()), LOG_ABOVE);
         XYPlot plot = new XYPlot(data, xa, ya, renderer);
-        if (marked && !ya.getRange().contains(yMarker)) { // auto-ranging follows the data, not markers
-            double lo = Math.min(ya.getLowerBound(), yMarker);
-            double hi = Math.max(ya.getUpperBound(), yMarker);
-            if (ya instanceof LogAxis) {
-                ya.setRange(lo / 1.2, hi * 1.2);
-            } else {
-                ya.setRange(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo));
-            }
+        if (marked) {
+            ChartAxes.reach(ya, yMarker);
         }
         if (labels != null) {
             double middle = (positiveMin(x.values()) + max(x.values())) / 2;
