@@ -7,12 +7,9 @@ import io.xpusim.metrics.MemoryTiers;
 import io.xpusim.metrics.TierUsage;
 import io.xpusim.resource.Resource;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -37,13 +34,9 @@ record TierReport(MemoryTiers tiers, Map<String, Double> linkClassBytes, Map<Str
         for (NodeInstance n : cluster.nodes()) {
             n.tiers().forEach((tier, units) -> {
                 for (MemoryUnit u : units) {
-                    Set<Resource> own = Collections.newSetFromMap(new IdentityHashMap<>());
-                    own.add(u.read());
-                    own.add(u.write()); // the same resource when the media has one bandwidth for both
-                    if (u.internal() != null) {
-                        own.add(u.internal()); // a drive's flash read by its engine (in-storage attention)
-                    }
-                    own.forEach(r -> media.merge(tier, r.workDone(nowPicos), Double::sum));
+                    // every read and write of the unit, its engine's flash reads included, passes its media budget
+                    // once (a write cap and the internal path are extra hops of some of them)
+                    media.merge(tier, u.read().workDone(nowPicos), Double::sum);
                 }
             });
         }

@@ -300,7 +300,11 @@ public final class Cluster {
             hops.add(in ? unit.fromHost() : unit.toHost());
             latency = unit.link().latencyPicos();
         }
-        hops.add(in ? unit.write() : unit.read());
+        if (in) {
+            hops.addAll(unit.writeMedia());
+        } else {
+            hops.add(unit.read());
+        }
         return latency;
     }
 

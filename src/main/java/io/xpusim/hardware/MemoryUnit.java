@@ -1,11 +1,13 @@
 package io.xpusim.hardware;
 
 import io.xpusim.resource.Resource;
+import java.util.List;
 
 /**
  * One built unit of a memory tier on a node — a CPU socket's DRAM, a CXL expander card, an NVMe drive or a
  * computational storage drive — with the resources transfers to and from it share: its media bandwidth (one resource
- * for reads and writes, or one each when the profile has a separate write bandwidth), the two directions of its
+ * for reads and writes; when the profile has a separate, lower write bandwidth, writes also pass a write resource of
+ * that rate, so reads and writes together never exceed the read rate: the flash is one budget), the two directions of its
  * attachment link (none for socket DRAM, which sits on the CPU), and for a computational storage drive its internal
  * media-to-engine bandwidth and its engine's compute (capacity 1, as a device's).
  */
@@ -84,9 +86,14 @@ public final class MemoryUnit {
         return read;
     }
 
-    /** Media bandwidth writes use: {@link #read()} itself when reads and writes share it. */
+    /** The write-only cap when the profile separates it; {@link #read()} itself when reads and writes share one rate. */
     public Resource write() {
         return write;
+    }
+
+    /** The media resources a write passes: the shared media budget and, when the profile has one, the write cap. */
+    public List<Resource> writeMedia() {
+        return write == read ? List.of(read) : List.of(write, read);
     }
 
     /** The attachment link (PCIe x4, CXL x8), or null for socket DRAM. */

@@ -91,9 +91,12 @@ final class StorageAttention implements AttentionOffload {
         return peak * engine.attentionEfficiency();
     }
 
-    /** The engine's path to the flash: the drive's internal bandwidth, or its media when the profile gives none. */
-    private static Resource flash(MemoryUnit drive) {
-        return drive.internal() != null ? drive.internal() : drive.read();
+    /**
+     * The engine's path to the flash: the drive's media (the same flash budget host reads and writes of it use) and
+     * its internal media-to-engine bandwidth when the profile gives one.
+     */
+    private static Resource[] flash(MemoryUnit drive) {
+        return drive.internal() != null ? new Resource[] {drive.internal(), drive.read()} : new Resource[] {drive.read()};
     }
 
     private static Resource[] withoutMedia(List<Resource> hops, MemoryUnit u) {
@@ -129,10 +132,12 @@ final class StorageAttention implements AttentionOffload {
             }
             if (kv > 0) {
                 parts[0]++;
-                Resource flash = flash(drive);
-                acts.add(new Activity(name + " in-storage attention (flash) on " + drive.name(), kv,
-                        new Resource[] {flash}, Double.POSITIVE_INFINITY, attended));
-                alone = Math.max(alone, kv / flash.capacityPerSecond());
+                Resource[] flash = flash(drive);
+                acts.add(new Activity(name + " in-storage attention (flash) on " + drive.name(), kv, flash,
+                        Double.POSITIVE_INFINITY, attended));
+                for (Resource f : flash) {
+                    alone = Math.max(alone, kv / f.capacityPerSecond());
+                }
             }
             if (engineSeconds > 0) {
                 parts[0]++;
