@@ -782,6 +782,15 @@ public final class ScenarioLoader {
         items.addAll(ServingLayouts.items(disagg.decode(), "decode group"));
         ServingLayouts.walk(strategy, strategy.locationOf("disaggregation"), groups, scaleOut, model, c, items,
                 "disaggregation (" + disagg.describe() + ") needs");
+        long poolDevices = items.stream().mapToLong(i -> i.group().devices()).sum();
+        if (!scaleOut && poolDevices > groups.get(0).profile().deviceCount()) {
+            // any decode replica may take any prefill replica's KV: pools on several nodes need a network between them
+            throw new ScenarioException(strategy.locationOf("disaggregation"), String.format(Locale.ROOT,
+                    "the pools (%s) take %d devices, more than one %s node's %d, but the cluster has no scale-out network "
+                            + "for the KV moving from prefill to decode", disagg.describe(), poolDevices,
+                    groups.get(0).profile().name(), groups.get(0).profile().deviceCount()),
+                    "add cluster.scale-out: { topology: …, nic: … }, or fit both pools in one node");
+        }
     }
 
     /** Disaggregation runs with the paged policies and without prefix caching. */

@@ -159,7 +159,9 @@ final class ServingLayouts {
             }
         }
         Speculation spec = c.speculation();
-        long needed = items.stream().mapToLong(i -> i.group().devices()).sum();
+        // in long: a hostile replicas × attention-dp × tp × pp must not wrap round to a count that passes
+        long needed = items.stream().mapToLong(i -> (long) i.group().replicas() * i.group().attentionDp() * i.group().tp()
+                * i.group().pp()).sum();
         long replicas = items.stream().mapToLong(i -> i.group().replicas()).sum();
         long spares = spec != null && spec.device() == Speculation.DraftDevice.SPARE ? replicas : 0;
         if (needed + spares > nodeOf.size()) {

@@ -6,7 +6,9 @@ import io.xpusim.kernel.Simulation;
 import io.xpusim.metrics.ServingRecorder;
 import io.xpusim.model.ModelSpec;
 import io.xpusim.units.Precision;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +63,7 @@ final class KvHandoff implements Replica.Handoff {
     private long handOffs;
     private double[] exposedSeconds = new double[64];
     private int exposedCount;
+    private final Map<Long, int[][]> headShares = new HashMap<>();
 
     /**
      * @param sameGpuPartner for same-GPU disaggregation, the decode replica beside each prefill replica (else null)
@@ -172,8 +175,9 @@ final class KvHandoff implements Replica.Handoff {
         to.expect();
         Transit t = new Transit(r, from, to);
         r.transit = t;
-        bytesProduced += r.spec().inputTokens() * model.kvBytesPerTokenPerRank(from.tp(), kvPrecision)
-                * (replicated() ? to.tp() : from.tp());
+        // what the decode ranks hold: each its heads' share (a head replicated when tp exceeds the KV heads), or with
+        // a latent cache the whole of it
+        bytesProduced += r.spec().inputTokens() * model.kvBytesPerTokenPerRank(to.tp(), kvPrecision) * to.tp();
         return t;
     }
 
@@ -183,15 +187,13 @@ final class KvHandoff implements Replica.Handoff {
         Replica b = t.to;
         int layers = model.layers();
         t.layersReleased = layers;
-        double perRank = t.request.spec().inputTokens() * model.kvBytesPerTokenPerRank(a.tp(), kvPrecision);
-        java.util.ArrayList<Runnable> sends = new java.util.ArrayList<>();
+        ArrayList<Runnable> sends = new ArrayList<>();
         for (int sa = 0; sa < a.pp(); sa++) {
             for (int sb = 0; sb < b.pp(); sb++) {
                 int lo = Math.max(sa * a.layersPerStage(), sb * b.layersPerStage());
                 int hi = Math.min((sa + 1) * a.layersPerStage(), (sb + 1) * b.layersPerStage());
                 if (hi > lo) {
-                    addFlows(t, a.kvDevices(t.request, sa), b.kvDevices(t.request, sb),
-                            perRank * ((hi - lo) / (double) layers), sends);
+                    addFlows(t, a.kvDevices(t.request, sa), b.kvDevices(t.request, sb), (hi - lo) / (double) layers, sends);
                 }
             }
         }
@@ -202,10 +204,9 @@ final class KvHandoff implements Replica.Handoff {
     private void layerFlows(Transit t, int layer) {
         Replica a = t.from;
         Replica b = t.to;
-        double perRank = t.request.spec().inputTokens() * model.kvBytesPerTokenPerRank(a.tp(), kvPrecision) / model.layers();
-        java.util.ArrayList<Runnable> sends = new java.util.ArrayList<>();
+        ArrayList<Runnable> sends = new ArrayList<>();
         addFlows(t, a.kvDevices(t.request, layer / a.layersPerStage()), b.kvDevices(t.request, layer / b.layersPerStage()),
-                perRank, sends);
+                1.0 / model.layers(), sends);
         t.layersReleased++;
         sends.forEach(Runnable::run);
     }
@@ -216,21 +217,25 @@ final class KvHandoff implements Replica.Handoff {
     }
 
     /**
-     * Flows from prefill ranks to the decode ranks holding the same KV heads: rank i's share [i/a, (i+1)/a) of them;
-     * with a latent cache decode rank j gets all of it from prefill rank j mod a.
+     * Flows from prefill ranks to the decode ranks holding the same KV heads, {@code layerFraction} of the prompt's
+     * layers: each decode rank gets every head it holds once, from a prefill rank holding it (replicas of a head, when
+     * the prefill tp exceeds the KV heads, take turns by decode rank); with a latent cache decode rank j gets all of it
+     * from prefill rank j mod a.
      */
-    private void addFlows(Transit t, List<Device> from, List<Device> to, double perRank, List<Runnable> sends) {
+    private void addFlows(Transit t, List<Device> from, List<Device> to, double layerFraction, List<Runnable> sends) {
         int a = from.size();
         int b = to.size();
-        boolean replicated = replicated();
+        double tokens = t.request.spec().inputTokens();
+        int[][] shares = replicated() ? null : headShares(a, b);
+        double unit = tokens * layerFraction * (replicated() ? model.kvBytesPerTokenPerRank(a, kvPrecision)
+                : model.kvBytesPerTokenPerRank(model.kvHeads(), kvPrecision)); // a rank's whole cache, or one head's
         for (int i = 0; i < a; i++) {
             for (int j = 0; j < b; j++) {
-                double lo = Math.max(i / (double) a, j / (double) b);
-                double hi = Math.min((i + 1) / (double) a, (j + 1) / (double) b);
-                if (replicated ? j % a != i : hi <= lo) {
+                int heads = replicated() ? (j % a == i ? 1 : 0) : shares[i][j];
+                if (heads == 0) {
                     continue;
                 }
-                double bytes = replicated ? perRank : perRank * (hi - lo) * a;
+                double bytes = heads * unit;
                 Device src = from.get(i);
                 Device dst = to.get(j);
                 t.flowsLeft++;
@@ -246,6 +251,38 @@ final class KvHandoff implements Replica.Handoff {
                 });
             }
         }
+    }
+
+    /** How many KV heads prefill rank i sends decode rank j, for tp a → b (cached: a handful of pairs per run). */
+    private int[][] headShares(int a, int b) {
+        return headShares.computeIfAbsent(a * 65_536L + b, k -> {
+            int kvHeads = model.kvHeads();
+            int[][] out = new int[a][b];
+            for (int j = 0; j < b; j++) {
+                for (int h : headsOf(j, b, kvHeads)) {
+                    List<Integer> holders = new ArrayList<>();
+                    for (int i = 0; i < a; i++) {
+                        if (headsOf(i, a, kvHeads).contains(h)) {
+                            holders.add(i);
+                        }
+                    }
+                    out[holders.get(j % holders.size())][j]++;
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The KV heads tensor-parallel rank {@code rank} of {@code tp} holds: its contiguous share, or one replicated head. */
+    static List<Integer> headsOf(int rank, int tp, int kvHeads) {
+        if (tp >= kvHeads) {
+            return List.of((int) ((long) rank * kvHeads / tp));
+        }
+        List<Integer> heads = new ArrayList<>();
+        for (int h = (int) ((long) rank * kvHeads / tp); h < (int) ((long) (rank + 1) * kvHeads / tp); h++) {
+            heads.add(h);
+        }
+        return heads;
     }
 
     private void complete(Transit t) {

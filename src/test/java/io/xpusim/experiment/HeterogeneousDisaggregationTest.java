@@ -95,6 +95,43 @@ class HeterogeneousDisaggregationTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void kvMovesByHeadWhenATpExceedsTheKvHeads(@TempDir Path dir) throws IOException {
+        // Qwen3-30B-A3B has 4 KV heads of 128: one head is 2 × 48 layers × 128 × 2 B = 24,576 B per token. A rank
+        // beyond the 4th holds a copy of one head, so a decode rank gets what it holds, once: tp 4 ⇒ the 4 heads,
+        // 98,304 B per token; tp 8 ⇒ 8 copies, 196,608 B — whatever the prefill tp
+        String base = BASE.replace("model: llama-3-70b", "model: qwen3-30b-a3b")
+                .replace("{ template: dgx-a100, count: 1 }", "{ template: dgx-h100, count: 1 }")
+                .replace("scheduler: { policy: vllm }", "scheduler: { policy: vllm }\n  max-model-len: 4096");
+        int prompt = 1000;
+        long[][] cases = {{8, 4, 98_304}, {4, 8, 196_608}, {8, 8, 196_608}, {2, 4, 98_304}};
+        for (long[] c : cases) {
+            Path d = Files.createDirectories(dir.resolve(c[0] + "to" + c[1]));
+            String pools = String.format("  disaggregation: { prefill: { replicas: %d, tp: %d }, decode: { replicas: 1, tp: %d } }%n",
+                    8 / c[0], c[0], c[1]);
+            Path f = write(d, pools, 4, prompt);
+            Files.writeString(f, base + pools);
+            RunResult r = ScenarioRunner.simulate(ScenarioLoader.load(f, List.of()), RunLimits.NONE, null);
+            Map<String, Object> m = (Map<String, Object>) r.summary().get("metrics");
+            assertEquals(4L, m.get("requests_completed"));
+            assertEquals(4.0 * prompt * c[2], (Double) m.get("kv_transfer_bytes"), 1e-3, "tp " + c[0] + " → " + c[1]);
+        }
+    }
+
+    @Test
+    void poolsOnTwoNodesWithoutANetworkBetweenThemAreALocatedError(@TempDir Path dir) throws IOException {
+        // the first KV hand-off used to fail mid-run with an internal "no route" error
+        Path f = write(dir, POOLS, 2, 100);
+        Files.writeString(f, Files.readString(f).replace("  scale-out: { topology: fat-tree, nic: ib-ndr400 }\n", ""));
+        ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioLoader.load(f, List.of()));
+        assertTrue(e.getMessage().contains("take 16 devices, more than one dgx-h100 node's 8, but the cluster has no "
+                + "scale-out network for the KV moving from prefill to decode"), e.getMessage());
+        List<String> lines = Files.readAllLines(f);
+        int line = 1 + lines.indexOf(lines.stream().filter(l -> l.contains("disaggregation:")).findFirst().orElseThrow());
+        assertTrue(e.location().toString().contains(":" + line + ":"), e.location() + " should point at line " + line);
+    }
+
+    @Test
     void aPoolMayListSeveralGroups(@TempDir Path dir) throws IOException {
         // one prefill replica at tp8 on the H100s, decode on the A100s as one tp4 replica and two tp2 replicas
         Scenario s = ScenarioLoader.load(write(dir, "  disaggregation:\n    prefill: { replicas: 1, tp: 8 }\n"

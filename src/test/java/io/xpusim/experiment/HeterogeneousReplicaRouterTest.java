@@ -89,6 +89,10 @@ class HeterogeneousReplicaRouterTest {
         ScenarioException e = assertThrows(ScenarioException.class, () -> load(dir,
                 "  replica-groups: [ { replicas: 2, tp: 8 }, { replicas: 1, tp: 4 } ]\n", trace(1, 1)));
         assertTrue(e.getMessage().contains("need 20 devices but the cluster has 16"), e.getMessage());
+        // 2^20 × 1024 × 4 = 2^32 devices: counted in long, not wrapped round to 0 (which passed and then crashed)
+        ScenarioException huge = assertThrows(ScenarioException.class, () -> load(dir,
+                "  replica-groups: [ { replicas: 1048576, tp: 1024, pp: 4 } ]\n", trace(1, 1)));
+        assertTrue(huge.getMessage().contains("need 4294967296 devices but the cluster has 16"), huge.getMessage());
     }
 
     @Test
