@@ -1,9 +1,11 @@
 package io.xpusim.cli;
 
 import io.xpusim.experiment.GoodputRunner;
+import io.xpusim.experiment.RunError;
 import io.xpusim.scenario.PlanLoader;
 import io.xpusim.scenario.PlanSpec;
 import io.xpusim.scenario.Scenario;
+import io.xpusim.scenario.ScenarioException;
 import io.xpusim.scenario.ScenarioKind;
 import io.xpusim.scenario.SweepLoader;
 import io.xpusim.scenario.SweepPoints;
@@ -62,15 +64,30 @@ final class ValidateCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** A sweep file: every point's scenario (replication 0) bound; the first that does not bind is the error. */
+    /**
+     * A sweep file: every point's scenario (replication 0) bound, as the sweep will. An error about a swept path itself
+     * (an unknown key) is the error, as it stops the sweep; a point whose values do not work is listed on stderr and
+     * counted — the sweep records it and runs the others.
+     */
     private int validateSweep() {
         SweepSpec sweep = SweepLoader.load(scenario.file);
         SweepPoints points = new SweepPoints(sweep, scenario.overrides);
+        int failing = 0;
         for (int p = 0; p < sweep.points(); p++) {
-            points.scenario(p, 0);
+            try {
+                points.scenario(p, 0);
+            } catch (RuntimeException e) {
+                RunError error = RunError.of(e);
+                if (e instanceof ScenarioException se && points.isPathError(se) || error.internal()) {
+                    throw e;
+                }
+                failing++;
+                spec.commandLine().getErr().printf(Locale.ROOT, "  point %d will not run: %s%n", p, error.message());
+            }
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — sweep of %d points × %d replication(s) over %s%n",
-                scenario.file, sweep.points(), sweep.replications(), sweep.base());
+        spec.commandLine().getOut().printf(Locale.ROOT, "%s: ok — sweep of %d points × %d replication(s) over %s%s%n",
+                scenario.file, sweep.points(), sweep.replications(), sweep.base(), failing == 0 ? ""
+                        : String.format(Locale.ROOT, "; %d point(s) will not run (their error goes into sweep.csv)", failing));
         return ExitCodes.OK;
     }
 }

@@ -224,7 +224,7 @@ final class Fields {
     void finish() {
         for (Map.Entry<String, YamlNode> e : map.entries().entrySet()) {
             if (!known.contains(e.getKey())) {
-                throw new ScenarioException(map.keyLocations().get(e.getKey()),
+                throw ScenarioException.aboutKey(map.keyLocations().get(e.getKey()),
                         "unknown key '" + qualified(e.getKey()) + "'", DidYouMean.hint(e.getKey(), new ArrayList<>(known)));
             }
         }

@@ -40,7 +40,7 @@ final class Overrides {
         for (int i = 0; i < parts.length; i++) {
             String key = parts[i];
             if (key.isEmpty()) {
-                throw new ScenarioException(pathAt, "empty segment in path '" + path + "'", null);
+                throw ScenarioException.aboutKey(pathAt, "empty segment in path '" + path + "'", null);
             }
             boolean last = i == parts.length - 1;
             if (node instanceof YamlNode.Mapping m) {
@@ -59,11 +59,11 @@ final class Overrides {
                 try {
                     index = Integer.parseInt(key);
                 } catch (NumberFormatException e) {
-                    throw new ScenarioException(pathAt, "'" + String.join(".", List.of(parts).subList(0, i)) + "' is a list; '"
+                    throw ScenarioException.aboutKey(pathAt, "'" + String.join(".", List.of(parts).subList(0, i)) + "' is a list; '"
                             + key + "' is not an index", "use a number, e.g. cluster.nodes.0.count=2");
                 }
                 if (index < 0 || index >= s.items().size()) {
-                    throw new ScenarioException(pathAt, "index " + index + " is outside the list of " + s.items().size(), null);
+                    throw ScenarioException.aboutKey(pathAt, "index " + index + " is outside the list of " + s.items().size(), null);
                 }
                 if (last) {
                     s.items().set(index, value);
@@ -71,7 +71,7 @@ final class Overrides {
                     node = s.items().get(index);
                 }
             } else {
-                throw new ScenarioException(pathAt, "cannot set '" + path + "': '" + String.join(".", List.of(parts).subList(0, i))
+                throw ScenarioException.aboutKey(pathAt, "cannot set '" + path + "': '" + String.join(".", List.of(parts).subList(0, i))
                         + "' is a single value, not a mapping", null);
             }
         }

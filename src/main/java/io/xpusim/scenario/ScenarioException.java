@@ -9,11 +9,30 @@ public final class ScenarioException extends RuntimeException {
     private static final int MAX_LINE = 600;
     private final Location location;
     private final String hint;
+    private final boolean aboutKey;
 
     public ScenarioException(Location location, String message, String hint) {
+        this(location, message, hint, false);
+    }
+
+    private ScenarioException(Location location, String message, String hint, boolean aboutKey) {
         super(message);
         this.location = location;
         this.hint = hint;
+        this.aboutKey = aboutKey;
+    }
+
+    /**
+     * An error about a key or path itself (an unknown key, a path through a single value or past a list's end), which no
+     * value at it could mend — a sweep over such a path stops before it starts instead of failing every point.
+     */
+    static ScenarioException aboutKey(Location location, String message, String hint) {
+        return new ScenarioException(location, message, hint, true);
+    }
+
+    /** Whether it is about a key or path itself rather than a value (see {@link #aboutKey}). */
+    public boolean isAboutKey() {
+        return aboutKey;
     }
 
     public Location location() {

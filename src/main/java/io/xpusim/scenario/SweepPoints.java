@@ -60,9 +60,13 @@ public final class SweepPoints {
 
     /**
      * Whether {@code e} is about a swept path itself (an unknown key, a path through a single value) rather than
-     * one value: then every point fails the same way and the sweep should stop before it starts.
+     * one value: then every point fails the same way and the sweep should stop before it starts. A value that does
+     * not work with another axis's value (swap preemption with the static scheduler) is that point's error only.
      */
     public boolean isPathError(ScenarioException e) {
+        if (!e.isAboutKey()) {
+            return false;
+        }
         for (SweepSpec.Axis a : spec.axes()) {
             if (a.keyAt().equals(e.location())) {
                 return true;

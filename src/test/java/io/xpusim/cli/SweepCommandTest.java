@@ -174,6 +174,31 @@ class SweepCommandTest {
     }
 
     @Test
+    void valuesThatClashWithAnotherAxisAreThatPointsErrorAndValidateSaysSo() throws IOException {
+        // swap preemption (created by the kv-offload axis at its grid key) with the static scheduler: those points fail,
+        // the vllm ones run — the error is about the combination, not about the path
+        Path f = dir.resolve("clash.yaml");
+        Files.writeString(f, """
+                base: %s
+                sweep:
+                  grid:
+                    strategy.scheduler.policy: [vllm, static]
+                    strategy.kv-offload.policy: [first-fit, lru]
+                """.formatted(Path.of("scenarios/quickstart.yaml").toAbsolutePath()));
+        Outcome o = run("sweep", f.toString(), "--set", SHORT, "--out", dir.resolve("clash").toString(), "-q");
+        assertEquals(0, o.code(), o.err());
+        List<List<String>> t = csv(dir.resolve("clash/sweep.csv"));
+        int fits = t.get(0).indexOf("fits");
+        assertEquals(List.of("1", "1", "0", "0"), List.of(t.get(1).get(fits), t.get(2).get(fits), t.get(3).get(fits),
+                t.get(4).get(fits)));
+        assertTrue(t.get(3).get(fits + 1).contains("preemption by swap runs with the vllm or sarathi scheduler"), t.get(3).toString());
+        Outcome v = run("validate", f.toString(), "--set", SHORT);
+        assertEquals(0, v.code(), v.err());
+        assertTrue(v.out().contains("; 2 point(s) will not run (their error goes into sweep.csv)"), v.out());
+        assertTrue(v.err().contains("point 2 will not run: " + f + ":5:5: preemption by swap"), v.err());
+    }
+
+    @Test
     void anUnknownPathStopsTheSweepBeforeItRunsWithItsLocation() throws IOException {
         Path f = dir.resolve("bad-path.yaml");
         Files.writeString(f, """
@@ -188,6 +213,9 @@ class SweepCommandTest {
         assertEquals(f + ":5:5: unknown key 'strategy.parallelizm' (did you mean 'parallelism'?)", o.err().strip());
         assertFalse(Files.exists(dir.resolve("c/points")));
         assertFalse(Files.exists(dir.resolve("c/sweep.csv")));
+        Outcome v = run("validate", f.toString());
+        assertEquals(2, v.code(), "validate refuses what the sweep refuses");
+        assertEquals(f + ":5:5: unknown key 'strategy.parallelizm' (did you mean 'parallelism'?)", v.err().strip());
 
         Files.writeString(f, "base: nowhere.yaml\nsweep: { grid: { seed: [1, 2] }, replicatoins: 2 }\n");
         Outcome typo = run("sweep", f.toString(), "--out", dir.resolve("c").toString(), "-q");
