@@ -427,6 +427,12 @@ public final class ScenarioLoader {
         return groups;
     }
 
+    /**
+     * Requests one synthetic run may bring: 100 M, about 100 × the 1 M-request benchmark (1.1 GB, 35 s); beyond it a run
+     * would outgrow any default heap or take hours, and a goodput or plan probe at an absurd rate should say so.
+     */
+    static final long MAX_REQUESTS = 100_000_000L;
+
     private static WorkloadSpec workload(Fields w, Path scenarioFile) {
         w.choice("kind", List.of("serving"), "serving");
         long maxRequests = w.integer("requests", Long.MAX_VALUE, 1, Long.MAX_VALUE);
@@ -477,6 +483,19 @@ public final class ScenarioLoader {
             }
             arrivals = process.equals("gamma") ? new ArrivalSpec.Gamma(rate, a.number("cv", 0.01, 100))
                     : new ArrivalSpec.Poisson(rate);
+            double expected = Math.min(maxRequests, duration == Long.MAX_VALUE ? Double.POSITIVE_INFINITY
+                    : rate * (duration / 1e12));
+            if (expected > MAX_REQUESTS) {
+                boolean byRequests = maxRequests <= rate * (duration / 1e12);
+                throw new ScenarioException(byRequests ? w.locationOf("requests") : a.locationOf("rate"),
+                        String.format(Locale.ROOT, "the workload would bring about %.3g requests (%s), more than the %,d "
+                                + "one run simulates", expected, byRequests ? "workload.requests" : "rate × duration",
+                                MAX_REQUESTS), "shorten workload.duration, lower the rate or set fewer workload.requests");
+            }
+        }
+        if (process.equals("burst") && maxRequests > MAX_REQUESTS) {
+            throw new ScenarioException(w.locationOf("requests"), String.format(Locale.ROOT, "a burst of %,d requests is "
+                    + "more than the %,d one run simulates", maxRequests, MAX_REQUESTS), "set fewer workload.requests");
         }
         a.finish();
         LengthSpec input = length(w.object("input-tokens"));

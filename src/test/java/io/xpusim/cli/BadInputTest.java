@@ -109,6 +109,18 @@ class BadInputTest {
     }
 
     @Test
+    void aWorkloadTooLargeToSimulateIsRefusedAtItsKey() throws IOException {
+        // an absurd rate (as a goodput or plan probe may reach) used to run out of memory: 1e9/s × 20 requests still
+        // ends at 20, but for a duration 1e9/s × 1 h is 3.6e12 requests
+        Outcome rate = runBad(GOOD.replace("  requests: 20\n", "  duration: 1h\n").replace("rate: 5/s", "rate: 1e9/s"));
+        assertTrue(rate.err().contains(":9:") && rate.err().contains("the workload would bring about 3.60e+12 requests "
+                + "(rate × duration), more than the 100,000,000 one run simulates"), rate.err());
+        Outcome burst = runBad(GOOD.replace("process: poisson, rate: 5/s", "process: burst")
+                .replace("requests: 20", "requests: 200000000"));
+        assertTrue(burst.err().contains("a burst of 200,000,000 requests is more than the 100,000,000"), burst.err());
+    }
+
+    @Test
     void unknownProfileSuggestsTheClosest() throws IOException {
         Outcome o = runBad(GOOD.replace("dgx-h100", "dgx-h10"));
         assertTrue(o.err().contains("unknown node 'dgx-h10'") && o.err().contains("did you mean 'dgx-h100'?"), o.err());
