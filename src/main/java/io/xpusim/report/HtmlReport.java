@@ -163,25 +163,30 @@ public final class HtmlReport {
         Files.writeString(file, html(), StandardCharsets.UTF_8);
     }
 
-    /** Escapes the five characters with a meaning in HTML and XML; drops control characters XML forbids. */
+    /**
+     * Escapes the five characters with a meaning in HTML and XML; drops the control characters XML forbids and
+     * replaces the other characters it forbids (U+FFFE, U+FFFF, an unpaired surrogate) with U+FFFD.
+     */
     public static String escape(String s) {
         if (s == null) {
             return "";
         }
         StringBuilder b = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = 0; i < s.length(); ) {
+            int c = s.codePointAt(i);
+            i += Character.charCount(c);
             switch (c) {
                 case '&' -> b.append("&amp;");
                 case '<' -> b.append("&lt;");
                 case '>' -> b.append("&gt;");
                 case '"' -> b.append("&quot;");
                 case '\'' -> b.append("&#39;");
+                case '\r' -> b.append('\n');
                 default -> {
-                    if (c >= 0x20 || c == '\n' || c == '\t') {
-                        b.append(c);
-                    } else if (c == '\r') {
-                        b.append('\n');
+                    if (c == '\n' || c == '\t' || c >= 0x20 && c < 0xD800 || c >= 0xE000 && c <= 0xFFFD || c >= 0x10000) {
+                        b.appendCodePoint(c);
+                    } else if (c >= 0x20) {
+                        b.append('\uFFFD'); // a lone surrogate, U+FFFE or U+FFFF
                     }
                 }
             }

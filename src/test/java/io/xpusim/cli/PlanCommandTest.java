@@ -92,6 +92,8 @@ class PlanCommandTest {
         assertTrue(ranked.out().contains("(4 pruned; 1 goodput searches run, 8 reused)"), ranked.out()); // the 8 units, then one verification
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/plan.csv")), Files.readAllBytes(dir.resolve("s/plan.csv")));
         assertArrayEquals(Files.readAllBytes(dir.resolve("a/plan.json")), Files.readAllBytes(dir.resolve("s/plan.json")));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a/report.html")), Files.readAllBytes(dir.resolve("s/report.html")),
+                "the report does not depend on how the searches were split");
     }
 
     /** A plan over the quickstart on one DGX H100 (tp 1 and 2, a 1:1 split, one verification) with the base changed. */

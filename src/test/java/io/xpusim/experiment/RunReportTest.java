@@ -36,12 +36,13 @@ class RunReportTest {
 
     @Test
     void servingReportEmbedsEveryChartAndEscapesTheInput() throws Exception {
-        String hostile = "<script>alert('x')</script> & \"quoted\" </pre>";
+        String hostile = "<script>alert('x')</script> & \"quoted\" </pre> \uFFFE\uD800 \uD83D\uDE80";
         // 8 serving charts, host_vs_device_busy.png (CPU–GPU coupling), tier_occupancy.png and link_bytes.png (memory tiers)
         String html = report("scenarios/quickstart.yaml", "serving", List.of("workload.duration=20s",
                 "description=" + hostile), 11);
         assertFalse(html.contains("<script"), "nothing the user wrote becomes markup");
-        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot; &lt;/pre&gt;"));
+        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot; &lt;/pre&gt;"
+                + " \uFFFD\uFFFD \uD83D\uDE80"), "characters XML forbids replaced, a real emoji kept");
         assertTrue(html.contains("<th scope=\"row\">ttft_s.p90</th>"), "metrics table");
         assertTrue(html.contains("kv_cache_blocks"), "setup table");
         assertTrue(html.contains("Reproduce with: xpusim run run.yaml"), "the resolved scenario");
