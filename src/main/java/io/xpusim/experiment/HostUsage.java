@@ -17,7 +17,8 @@ final class HostUsage {
     }
 
     /**
-     * Adds {@code host_cpu_utilisation} (busy cores — host threads and offloaded attention — / cores of the sockets
+     * Adds {@code host_cpu_utilisation} (busy cores — host threads, offloaded attention and a draft model on the host
+     * CPU — / cores of the sockets
      * hosting the replicas' devices),
      * {@code host_thread_utilisation} (busy fraction of the replicas' host threads, one per device) and
      * {@code offload_stall_s} (seconds the replicas' devices waited for offloaded work, summed over replicas: the sum
@@ -36,7 +37,8 @@ final class HostUsage {
             threadBusy += r.hostBusyCoreSeconds();
             stall += r.offloadStallSeconds();
             swap += r.swapStallSeconds();
-            coreSeconds += r.hostBusyCoreSeconds() + r.hostAttentionCoreSeconds();
+            coreSeconds += r.hostBusyCoreSeconds() + r.hostAttentionCoreSeconds()
+                    + (r.remoteDraft() == null ? 0 : r.remoteDraft().hostCoreSeconds());
         }
         double cores = 0;
         for (Resource socket : sim.hostCpus().socketsOf(used)) {

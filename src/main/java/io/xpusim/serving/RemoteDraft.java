@@ -33,6 +33,7 @@ public final class RemoteDraft {
     private final long hostLinkLatencyPicos;
     private final String where;
     private double busyDeviceSeconds;
+    private double hostCoreSeconds;
 
     private RemoteDraft(String label, Simulation sim, FairShareSolver solver, CollectiveEngine collectives,
                         Resource compute, Device draftDevice, Device target, List<Resource> hostToDevice,
@@ -87,6 +88,11 @@ public final class RemoteDraft {
         return busyDeviceSeconds;
     }
 
+    /** CPU core-seconds of a draft on the host CPU so far (its passes on every core of the socket, then its dispatch); 0 on a device. */
+    public double hostCoreSeconds() {
+        return hostCoreSeconds;
+    }
+
     /** Runs the draft's passes, then sends {@code bytes} of proposals to the target; {@code then} when they arrive. */
     void propose(StepCost draft, double bytes, Runnable then) {
         Runnable send = () -> send(bytes, true, then);
@@ -97,6 +103,7 @@ public final class RemoteDraft {
         }
         busyDeviceSeconds += draft.deviceSeconds() + draft.hostSeconds();
         double cores = compute[0].capacityPerSecond();
+        hostCoreSeconds += draft.deviceSeconds() * cores + (draft.hostSeconds() > 0 ? draft.hostSeconds() : 0);
         Runnable dispatch = !(draft.hostSeconds() > 0) ? send : () -> solver.start(new Activity(label + " dispatch",
                 draft.hostSeconds(), compute, 1, b -> send.run()));
         solver.start(new Activity(label, draft.deviceSeconds() * cores, compute, cores, a -> dispatch.run()));

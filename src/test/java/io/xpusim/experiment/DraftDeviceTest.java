@@ -103,6 +103,16 @@ class DraftDeviceTest {
         Map<String, Object> hwGpu = (Map<String, Object>) ((List<Map<String, Object>>) metrics(gpu).get("per_replica"))
                 .get(0).get("hardware");
         assertEquals("node0/gpu1 (h100-sxm)", hwGpu.get("draft_on"));
+
+        // the CPU draft's passes occupy every core of the socket: host_cpu_utilisation counts them beside the host threads
+        double seconds = (Double) cpu.summary().get("simulated_time_s");
+        double cores = xeon.cores();
+        double draftCores = steps * 4 * onCpu * cores / (cores * seconds);
+        double withDraft = (Double) metrics(cpu).get("host_cpu_utilisation");
+        double without = (Double) metrics(gpu).get("host_cpu_utilisation") * (Double) gpu.summary().get("simulated_time_s")
+                / seconds;
+        assertEquals(draftCores, withDraft - without, 0.05 * draftCores + 0.01, "the draft's share of the socket");
+        assertTrue(withDraft <= 1, "at most every core");
     }
 
     @Test
