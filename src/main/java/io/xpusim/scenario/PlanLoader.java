@@ -6,6 +6,7 @@ import io.xpusim.units.QuantityFormatException;
 import io.xpusim.serving.BatchSchedulers;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -62,7 +63,11 @@ public final class PlanLoader {
         List<Integer> tps = new ArrayList<>();
         if (p.has("tp")) {
             for (YamlNode n : p.list("tp")) {
-                tps.add(integer(n, "plan.tp", 1, 1024));
+                int tp = integer(n, "plan.tp", 1, 1024);
+                if (tps.contains(tp)) {
+                    throw new ScenarioException(n.location(), "tp " + tp + " appears twice in 'plan.tp'", "list each once");
+                }
+                tps.add(tp);
             }
         } else {
             tps.addAll(List.of(1, 2, 4, 8));
@@ -75,6 +80,9 @@ public final class PlanLoader {
                     throw new ScenarioException(n.location(), "unknown scheduler '" + s + "' in 'plan.schedulers'",
                             DidYouMean.hint(s, BatchSchedulers.names()));
                 }
+                if (schedulers.contains(s)) {
+                    throw new ScenarioException(n.location(), "'" + s + "' appears twice in 'plan.schedulers'", "list each once");
+                }
                 schedulers.add(s);
             }
         }
@@ -85,8 +93,13 @@ public final class PlanLoader {
                     throw new ScenarioException(n.location(), "each 'plan.disaggregation' entry is [prefill replicas, decode "
                             + "replicas], not " + n.describe(), "e.g. disaggregation: [[1, 1], [1, 2]]");
                 }
-                splits.add(new int[] {integer(s.items().get(0), "plan.disaggregation", 1, 64),
-                    integer(s.items().get(1), "plan.disaggregation", 1, 64)});
+                int[] split = {integer(s.items().get(0), "plan.disaggregation", 1, 64),
+                    integer(s.items().get(1), "plan.disaggregation", 1, 64)};
+                if (splits.stream().anyMatch(x -> Arrays.equals(x, split))) {
+                    throw new ScenarioException(n.location(), "split [" + split[0] + ", " + split[1] + "] appears twice in "
+                            + "'plan.disaggregation'", "list each once");
+                }
+                splits.add(split);
             }
         }
         boolean mixes = p.bool("mixes", hardware.size() > 1);

@@ -186,5 +186,9 @@ class PlanCommandTest {
         assertEquals(2, o.code());
         assertTrue(o.err().contains("goodput varies the arrival rate, and a trace replay has no rate"), o.err());
         assertFalse(Files.exists(dir.resolve("x/plan.csv")));
+        Files.writeString(f, "base: " + Path.of("scenarios/quickstart.yaml").toAbsolutePath()
+                + "\nplan: { target-load: 5/s, hardware: [dgx-h100], tp: [1, 2, 1] }\n");
+        o = SweepCommandTest.run("plan", f.toString());
+        assertEquals(f + ":2:60: tp 1 appears twice in 'plan.tp' (list each once)", o.err().strip());
     }
 }
