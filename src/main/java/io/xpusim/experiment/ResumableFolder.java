@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * The output folder of a sweep, plan or merge: unlike a run's, it persists across invocations (its stored runs are
  * what a rerun resumes from), so its summary files are replaced rather than the folder. Files are written into a
  * hidden temporary folder first and then each renamed over its old version: a failure midway leaves the previous
- * complete set, never a half-written file.
+ * complete set, never a half-written file. Charts (PNG, SVG) the new set does not contain are then removed.
  */
 public final class ResumableFolder {
     /** Writes files into a folder, returning their names. */
@@ -47,6 +47,15 @@ public final class ResumableFolder {
                             StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temp.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            // charts an earlier version of this sweep or plan drew (an axis since removed) would contradict the new table
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path old : s.filter(Files::isRegularFile).toList()) {
+                    String name = old.getFileName().toString();
+                    if ((name.endsWith(".png") || name.endsWith(".svg")) && !written.contains(name)) {
+                        Files.delete(old);
+                    }
                 }
             }
             return files;

@@ -144,9 +144,12 @@ class SweepCommandTest {
                 }
             }
         }
+        Files.write(dir.resolve("t1/heatmap_of_an_axis_since_removed.png"), new byte[] {1});
         Outcome resumed = run("sweep", EXAMPLE, "--set", SHORT, "--out", dir.resolve("t1").toString(), "-q");
         assertTrue(resumed.out().contains("7 runs simulated, 38 reused"), resumed.out());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("t1/sweep.csv")));
+        assertFalse(Files.exists(dir.resolve("t1/heatmap_of_an_axis_since_removed.png")), "a chart the sweep no longer draws");
+        assertTrue(Files.exists(dir.resolve("t1/pareto.png")));
     }
 
     @Test
