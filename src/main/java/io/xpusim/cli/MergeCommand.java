@@ -8,6 +8,7 @@ import io.xpusim.experiment.SweepOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,13 +47,19 @@ final class MergeCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         SweepManifest merged;
-        Path dir;
+        Path dir = null;
+        boolean created = false;
         try {
             merged = SweepMerge.merge(dirs);
             dir = out != null ? out : resultsRoot.resolve(merged.definition().name()).resolve("merged");
+            created = !Files.exists(dir);
             ResumableFolder.open(dir);
             SweepMerge.copyRuns(dirs, merged, dir);
         } catch (SweepMerge.MergeException e) {
+            if (created) {
+                Files.deleteIfExists(dir.resolve("points")); // copyRuns copies nothing when a run is missing
+                Files.deleteIfExists(dir);
+            }
             throw new Main.UserError(e.getMessage());
         } catch (FileAlreadyExistsException e) {
             throw new Main.UserError("--out " + out + " exists and is not a folder");

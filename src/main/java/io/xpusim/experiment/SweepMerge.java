@@ -77,10 +77,14 @@ public final class SweepMerge {
         return new SweepManifest(def, Shard.ALL, new ArrayList<>(points.values()));
     }
 
-    /** Copies every stored run the merged points refer to into {@code out}'s store (those not there already). */
+    /**
+     * Copies every stored run the merged points refer to into {@code out}'s store (those not there already), after
+     * finding every one of them: a run missing from all folders is an error before anything is copied.
+     */
     public static void copyRuns(List<Path> dirs, SweepManifest merged, Path out) throws IOException, MergeException {
         PointStore target = new PointStore(out);
         List<PointStore> sources = dirs.stream().map(PointStore::new).toList();
+        List<Path[]> copies = new ArrayList<>();
         for (SweepManifest.Point p : merged.points()) {
             for (SweepManifest.Run r : p.runs()) {
                 if (target.has(r.hash())) {
@@ -89,8 +93,11 @@ public final class SweepMerge {
                 PointStore src = sources.stream().filter(s -> s.has(r.hash())).findFirst().orElseThrow(() ->
                         new MergeException("the stored run " + r.hash().substring(0, PointStore.NAME_CHARS) + " of point "
                                 + p.point() + " is in none of the folders' points/"));
-                copyFolder(src.folder(r.hash()), target.folder(r.hash()));
+                copies.add(new Path[] {src.folder(r.hash()), target.folder(r.hash())});
             }
+        }
+        for (Path[] c : copies) {
+            copyFolder(c[0], c[1]);
         }
     }
 

@@ -2,11 +2,13 @@ package io.xpusim.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,18 @@ class SweepShardTest {
         try (var s = Files.list(dir.resolve("merged/points"))) {
             assertEquals(45, s.count(), "the merged folder holds every stored run, like the single run's");
         }
+        // a stored run missing from every folder: refused before anything is copied, no output folder left behind
+        try (var s = Files.list(dir.resolve("shard1/points"))) {
+            Path gone = s.sorted().findFirst().orElseThrow();
+            try (var f = Files.walk(gone)) {
+                f.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
+        }
+        SweepCommandTest.Outcome broken = SweepCommandTest.run("merge", dir.resolve("shard0").toString(),
+                dir.resolve("shard1").toString(), dir.resolve("shard2").toString(), "--out", dir.resolve("broken").toString());
+        assertEquals(2, broken.code(), broken.err());
+        assertTrue(broken.err().contains("is in none of the folders' points/"), broken.err());
+        assertFalse(Files.exists(dir.resolve("broken")), "nothing half-written");
 
         Files.writeString(dir.resolve("other.yaml"), "base: " + Path.of("scenarios/quickstart.yaml").toAbsolutePath()
                 + "\nsweep: { grid: { workload.arrivals.rate: [2/s] } }\n");
