@@ -12,6 +12,7 @@ import io.xpusim.scenario.SweepPoints;
 import io.xpusim.scenario.SweepSpec;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +54,10 @@ final class ValidateCommand implements Callable<Integer> {
                     + "group(s)%n", scenario.file, s.model().name(), s.iteration().batchSizes().size(), s.nodes().size());
         } else {
             var d = s.disaggregation();
-            String layout = d == null ? String.format(Locale.ROOT, "tp=%d%s, %d replica(s)", s.serving().tp(),
+            String layout = d == null && !s.replicaGroups().isEmpty() ? s.replicaGroups().stream()
+                    .map(g -> String.format(Locale.ROOT, "%d × tp%d%s", g.replicas(), g.tp(), g.pp() > 1 ? " pp" + g.pp() : ""))
+                    .collect(Collectors.joining(" + ", "replica groups ", ""))
+                    : d == null ? String.format(Locale.ROOT, "tp=%d%s, %d replica(s)", s.serving().tp(),
                     s.serving().pp() > 1 ? " pp=" + s.serving().pp() : "", s.replicas())
                     : d.sameGpu() ? String.format(Locale.ROOT, "%d replica(s), prefill and decode sharing each GPU (%.0f%% / "
                     + "%.0f%%)", s.replicas(), 100 * d.prefillShare(), 100 * (1 - d.prefillShare()))

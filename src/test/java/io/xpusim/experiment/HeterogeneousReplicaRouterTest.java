@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.xpusim.cli.Main;
 import io.xpusim.scenario.Scenario;
 import io.xpusim.scenario.ScenarioException;
 import io.xpusim.scenario.ScenarioLoader;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,6 +75,16 @@ class HeterogeneousReplicaRouterTest {
         System.out.printf("hetero per-replica completed: H100 TP8 %d, A100 TP4 %d, %d%n", done[0], done[1], done[2]);
         assertTrue(done[0] > done[1] && done[0] > done[2], "H100 TP8 completes more than each A100 TP4: "
                 + java.util.Arrays.toString(done));
+    }
+
+    @Test
+    void validateNamesEveryGroup(@TempDir Path dir) throws IOException {
+        load(dir, GROUPS, trace(1, 1));
+        StringWriter out = new StringWriter();
+        int code = Main.execute(new String[] {"validate", dir.resolve("s.yaml").toString()},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        assertEquals(0, code);
+        assertTrue(out.toString().contains("ok — opt-13b on dgx-h100, replica groups 1 × tp8 + 2 × tp4"), out.toString());
     }
 
     @Test
