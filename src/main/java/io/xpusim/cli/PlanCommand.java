@@ -5,6 +5,7 @@ import io.xpusim.experiment.GoodputRunner;
 import io.xpusim.experiment.PlanCandidate;
 import io.xpusim.experiment.PlanOutputs;
 import io.xpusim.experiment.Planner;
+import io.xpusim.experiment.SweepManifest;
 import io.xpusim.experiment.ResumableFolder;
 import io.xpusim.experiment.ScenarioHash;
 import io.xpusim.experiment.Shard;
@@ -73,7 +74,7 @@ final class PlanCommand implements Callable<Integer> {
         new GoodputRunner(plan.base(), overrides); // the base must be serving, synthetic arrivals, with an SLO: located errors
         PlanScenarios scenarios = new PlanScenarios(plan, overrides);
         Path dir = out != null ? out : resultsRoot.resolve(plan.name()).resolve("plan");
-        Shards.openFolder(dir);
+        Shards.openFolder(dir, SweepManifest.FILE);
         ProgressBar bar = ProgressBar.forStderr(stderr);
         Planner planner = new Planner(plan, scenarios, workers, dir);
         long t0 = System.nanoTime();

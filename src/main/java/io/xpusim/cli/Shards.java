@@ -19,8 +19,16 @@ final class Shards {
         return s;
     }
 
-    /** Opens (creating if needed) a resumable output folder; a path that is a file is the user's error. */
-    static void openFolder(java.nio.file.Path dir) throws java.io.IOException {
+    /**
+     * Opens (creating if needed) a resumable output folder; a path that is a file is the user's error, and so is a folder
+     * holding {@code foreign} — the manifest of the other kind of resumable output (a plan's in a sweep's folder, or
+     * back), whose report and charts this one would overwrite.
+     */
+    static void openFolder(java.nio.file.Path dir, String foreign) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir.resolve(foreign))) {
+            throw new Main.UserError("--out " + dir + " holds a " + (foreign.startsWith("plan") ? "plan" : "sweep")
+                    + " (" + foreign + "); give each sweep and plan a folder of its own");
+        }
         try {
             io.xpusim.experiment.ResumableFolder.open(dir);
         } catch (java.nio.file.FileAlreadyExistsException e) {

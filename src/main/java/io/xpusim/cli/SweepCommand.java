@@ -1,5 +1,6 @@
 package io.xpusim.cli;
 
+import io.xpusim.experiment.PlanOutputs;
 import io.xpusim.experiment.PointStore;
 import io.xpusim.experiment.ResumableFolder;
 import io.xpusim.experiment.Shard;
@@ -69,7 +70,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepPoints points = new SweepPoints(sweep, overrides);
         Path dir = out != null ? out : resultsRoot.resolve(sweep.name()).resolve(slice.isAll() ? "sweep"
                 : "shard-" + slice.index() + "-of-" + slice.count());
-        Shards.openFolder(dir);
+        Shards.openFolder(dir, PlanOutputs.FILE);
         ProgressBar bar = ProgressBar.forStderr(stderr);
         Thread hook = new Thread(() -> System.err.println("\nxpusim: interrupted; finished runs are kept in " + dir
                 + "/points (rerun the same command to resume)"));

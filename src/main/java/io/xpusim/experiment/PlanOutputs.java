@@ -20,6 +20,9 @@ import java.util.Locale;
 
 /** Writes a plan's results: plan.csv (every configuration), plan.json, cost_vs_goodput.png and report.html. */
 public final class PlanOutputs {
+    /** The plan's manifest (schema xpusim-plan/v1). */
+    public static final String FILE = "plan.json";
+
     static final List<String> COLUMNS = List.of("rank", "status", "kind", "configuration", "nodes", "devices", "scheduler",
             "cost_per_hour_usd", "estimated_goodput_per_s", "verified_goodput_per_s", "headroom", "meets_target");
     static final List<String> TOP_HEADER = List.of("rank", "configuration", "devices", "$/hour", "goodput (req/s)",
@@ -70,8 +73,8 @@ public final class PlanOutputs {
             best.add(tree(c, target));
         }
         root.put("top", best);
-        JsonWriter.write(dir.resolve("plan.json"), root);
-        files.add("plan.json");
+        JsonWriter.write(dir.resolve(FILE), root);
+        files.add(FILE);
 
         List<PlanCandidate> shown = r.candidates().stream().filter(c -> !c.status().startsWith("pruned")).toList();
         double[] cost = shown.stream().mapToDouble(c -> spec.costObjective() ? c.costPerHourUsd() : c.devices()).toArray();

@@ -195,6 +195,13 @@ class SweepCommandTest {
         assertEquals(List.of("1", "1", "0", "0"), List.of(t.get(1).get(fits), t.get(2).get(fits), t.get(3).get(fits),
                 t.get(4).get(fits)));
         assertTrue(t.get(3).get(fits + 1).contains("preemption by swap runs with the vllm or sarathi scheduler"), t.get(3).toString());
+        // a plan into this sweep's folder (or a sweep into a plan's) would overwrite its report and charts
+        Files.writeString(dir.resolve("plan.yaml"), "base: " + Path.of("scenarios/quickstart.yaml").toAbsolutePath()
+                + "\nplan: { target-load: 5/s, hardware: [dgx-h100] }\n");
+        Outcome plan = run("plan", dir.resolve("plan.yaml").toString(), "--out", dir.resolve("clash").toString(), "-q");
+        assertEquals(2, plan.code());
+        assertEquals("xpusim: --out " + dir.resolve("clash") + " holds a sweep (sweep.json); give each sweep and plan a "
+                + "folder of its own", plan.err().strip());
         Outcome v = run("validate", f.toString(), "--set", SHORT);
         assertEquals(0, v.code(), v.err());
         assertTrue(v.out().contains("; 2 point(s) will not run (their error goes into sweep.csv)"), v.out());
