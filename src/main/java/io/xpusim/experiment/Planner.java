@@ -105,8 +105,8 @@ public final class Planner {
                 int ep = expertsSpread ? attentionDp * tp : 1;
                 for (String s : schedulers) {
                     for (int[] split : spec.splits()) {
-                        units.add(new Deployment(List.of(new Deployment.Group(h.node(), 1, split[0] + split[1], tp, pp, attentionDp, ep)), s,
-                                base.router(), split[0], split[1]));
+                        Deployment.Group pair = new Deployment.Group(h.node(), 1, split[0] + split[1], tp, pp, attentionDp, ep);
+                        units.add(new Deployment(List.of(pair), s, base.router(), split[0], split[1]));
                     }
                 }
             }
