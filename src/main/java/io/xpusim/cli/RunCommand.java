@@ -215,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static double gib(Object bytes) {
-        return (Double) bytes / (1L << 30);
+        return (Double) bytes / DataSize.BYTES_PER_GIB;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package io.xpusim.hardware;
 
+import io.xpusim.units.DataSize;
 import io.xpusim.units.Precision;
 import java.util.EnumMap;
 import java.util.Map;
@@ -47,7 +48,7 @@ public record DeviceProfile(String name, DeviceKind kind, String description,
             sb.append(String.format(java.util.Locale.ROOT, ", %.0f TFLOP/s bf16", bf16 / 1e12));
         }
         if (memory != null) {
-            sb.append(String.format(java.util.Locale.ROOT, ", %.0f GiB %s at %.2f TB/s", memory.capacityBytes() / (1L << 30),
+            sb.append(String.format(java.util.Locale.ROOT, ", %.0f GiB %s at %.2f TB/s", memory.capacityBytes() / DataSize.BYTES_PER_GIB,
                     memory.kind().name(), memory.bandwidthBytesPerSecond() / 1e12));
         }
         if (cores > 0) {

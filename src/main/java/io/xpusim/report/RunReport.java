@@ -1,5 +1,6 @@
 package io.xpusim.report;
 
+import io.xpusim.units.DataSize;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -147,7 +148,7 @@ public final class RunReport {
         String leaf = key.substring(key.lastIndexOf('.') + 1);
         if (key.contains("bytes") || leaf.matches("weights|gradients|optimizer|activations|total|capacity")
                 && key.contains("memory")) {
-            return num(d) + " (" + num(d / (1L << 30)) + " GiB)";
+            return num(d) + " (" + num(d / DataSize.BYTES_PER_GIB) + " GiB)";
         }
         if (key.matches(".*(_s|_s\\.(mean|p50|p90|p99|max|min))$") && !key.endsWith("per_s")) {
             return d != 0 && Math.abs(d) < 1 ? num(d * 1e3) + " ms" : num(d) + " s";

@@ -1,9 +1,10 @@
 package io.xpusim.report;
 
-import io.xpusim.metrics.PipelineSlice;
 import io.xpusim.metrics.PipelineSlice.SliceKind;
+import io.xpusim.metrics.PipelineSlice;
 import io.xpusim.metrics.StageMemory;
 import io.xpusim.metrics.StageTime;
+import io.xpusim.units.DataSize;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -25,10 +26,10 @@ import java.util.Map;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.LegendItem;
 import org.jfree.chart.LegendItemCollection;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.annotations.XYLineAnnotation;
 import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CrosshairState;
 import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotRenderingInfo;
@@ -104,7 +105,7 @@ public final class TrainingCharts {
         new Color(0x9467bd)};
     private static final String[] MEMORY_LABELS = {"weights", "gradients", "optimizer state", "activations"};
     private static final Color OVER_CAPACITY = new Color(0xfcd5d0);
-    private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final double GIB = DataSize.BYTES_PER_GIB;
 
     private TrainingCharts() {
     }

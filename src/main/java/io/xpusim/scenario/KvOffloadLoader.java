@@ -173,5 +173,5 @@ final class KvOffloadLoader {
         }
     }
 
-    private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final double GIB = DataSize.BYTES_PER_GIB;
 }

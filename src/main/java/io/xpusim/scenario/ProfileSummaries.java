@@ -5,6 +5,7 @@ import io.xpusim.hardware.LinkProfile;
 import io.xpusim.hardware.MemoryProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.model.ModelSpec;
+import io.xpusim.units.DataSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +34,7 @@ public final class ProfileSummaries {
             case "memories" -> {
                 MemoryProfile m = lib.memory(ref, "memory").value();
                 yield String.format(Locale.ROOT, "%s, %.1f GiB at %.3g GB/s%s (%.0f%% achieved)", m.kind().name().toLowerCase(Locale.ROOT),
-                        m.capacityBytes() / (1L << 30), m.bandwidthBytesPerSecond() / 1e9, m.hasSeparateWriteBandwidth()
+                        m.capacityBytes() / DataSize.BYTES_PER_GIB, m.bandwidthBytesPerSecond() / 1e9, m.hasSeparateWriteBandwidth()
                                 ? String.format(Locale.ROOT, " read, %.3g GB/s write", m.writeBandwidthBytesPerSecond() / 1e9) : "",
                         100 * m.efficiency());
             }

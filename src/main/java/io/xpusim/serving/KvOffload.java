@@ -1,5 +1,6 @@
 package io.xpusim.serving;
 
+import io.xpusim.units.DataSize;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  */
 public record KvOffload(List<String> tiers, Map<String, Double> capacityBytesPerNode, String policy) {
     /** vLLM's default swap space: 4 GiB of host memory per GPU ({@code --swap-space 4}). */
-    public static final double VLLM_SWAP_SPACE_BYTES_PER_DEVICE = 4.0 * (1L << 30);
+    public static final double VLLM_SWAP_SPACE_BYTES_PER_DEVICE = 4 * DataSize.BYTES_PER_GIB;
 
     public KvOffload {
         tiers = List.copyOf(tiers);

@@ -4,6 +4,7 @@ import io.xpusim.hardware.DeviceProfile;
 import io.xpusim.hardware.NodeProfile;
 import io.xpusim.hardware.TierSpec;
 import io.xpusim.model.ModelSpec;
+import io.xpusim.units.DataSize;
 import io.xpusim.units.Precision;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ import java.util.Locale;
 public record MemoryPlan(double usableBytes, double weightBytes, double activationReserveBytes, double kvBlockBytes,
                          int kvBlocks, double hostWeightBytes, String kvTier) {
 
-    /** Fraction of a node's host memory an engine may use for offloaded weights and KV (the rest: OS, runtime). */
+    /** Fraction of a node's host memory an engine may use for offloaded weights and KV (assumption; the rest: OS, runtime). */
     public static final double HOST_USABLE = 0.9;
     /**
      * Fraction of a computational storage drive's capacity the KV cache may fill (assumption: the rest for the file
@@ -229,5 +230,5 @@ public record MemoryPlan(double usableBytes, double weightBytes, double activati
                 : node.hostMemory().capacityBytes() * node.hostMemoryCount() / Math.max(1, node.deviceCount());
     }
 
-    private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final double GIB = DataSize.BYTES_PER_GIB;
 }

@@ -5,6 +5,7 @@ import io.xpusim.hardware.Device;
 import io.xpusim.hardware.NodeInstance;
 import io.xpusim.hardware.TierSpec;
 import io.xpusim.metrics.StageMemory;
+import io.xpusim.units.DataSize;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -95,5 +96,5 @@ public final class OffloadTiers {
         }
     }
 
-    private static final double GIB = 1024.0 * 1024 * 1024;
+    private static final double GIB = DataSize.BYTES_PER_GIB;
 }
